@@ -1,0 +1,2 @@
+//! Placeholder replaced by the ingest + KPI benchmark.
+fn main() {}

@@ -1,0 +1,291 @@
+//! Run configuration read from a TOML file: SLA targets, the FCR repeat-contact window,
+//! CLV lifespan and costs. Every setting has a documented default, so no file is needed.
+//!
+//! ```toml
+//! [fcr]
+//! window_days = 7
+//!
+//! [clv]
+//! lifespan_years = 3.0
+//!
+//! [cost]
+//! total = 125000.0          # total support cost over the analysed period
+//!
+//! [[sla]]                   # most specific match wins: channel+severity > channel > severity > any
+//! channel = "chat"
+//! first_response = "2m"
+//! resolution = "4h"
+//!
+//! [[sla]]
+//! channel = "email"
+//! severity = "urgent"
+//! first_response = "30m"
+//! resolution = "8h"
+//! ```
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::model::Channel;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// First-contact-resolution settings.
+    pub fcr: FcrConfig,
+    /// Customer-lifetime-value settings.
+    pub clv: ClvConfig,
+    /// Cost settings (cost to serve).
+    pub cost: CostConfig,
+    /// SLA targets; the built-in per-channel defaults apply where none matches.
+    pub sla: Vec<SlaTarget>,
+}
+
+/// First contact resolution.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FcrConfig {
+    /// A new contact by the same customer within this many days after a resolution
+    /// means the first contact did not resolve the issue. Default 7.
+    pub window_days: f64,
+}
+
+/// Customer lifetime value.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClvConfig {
+    /// Expected customer lifespan in years. Default 3.
+    pub lifespan_years: f64,
+}
+
+/// Support cost.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostConfig {
+    /// Total support cost over the analysed period; cost to serve is `null` without it.
+    pub total: Option<f64>,
+}
+
+/// One SLA target rule.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTarget {
+    /// Channel it applies to (any when absent).
+    pub channel: Option<Channel>,
+    /// Severity it applies to (any when absent; compared case-insensitively).
+    pub severity: Option<String>,
+    /// Target for the first human response, e.g. `"2m"`, `"4h"`, `"1d"`.
+    pub first_response: String,
+    /// Target for resolution.
+    pub resolution: String,
+}
+
+/// Resolved SLA targets for one conversation, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaMillis {
+    /// First response target.
+    pub first_response: i64,
+    /// Resolution target.
+    pub resolution: i64,
+}
+
+impl Default for FcrConfig {
+    fn default() -> Self {
+        FcrConfig { window_days: 7.0 }
+    }
+}
+
+impl Default for ClvConfig {
+    fn default() -> Self {
+        ClvConfig {
+            lifespan_years: 3.0,
+        }
+    }
+}
+
+
+/// Built-in targets per channel: (first response, resolution).
+pub fn default_sla(channel: Channel) -> SlaMillis {
+    const M: i64 = 60_000;
+    const H: i64 = 60 * M;
+    let (first_response, resolution) = match channel {
+        Channel::Chat => (2 * M, 4 * H),
+        Channel::Phone => (3 * M, 4 * H),
+        Channel::Sms => (15 * M, 24 * H),
+        Channel::Social => (H, 24 * H),
+        Channel::Email => (4 * H, 48 * H),
+        Channel::Community => (24 * H, 7 * 24 * H),
+    };
+    SlaMillis {
+        first_response,
+        resolution,
+    }
+}
+
+/// Parses `"90s"`, `"15m"`, `"4h"`, `"2d"` (a bare number means seconds) into milliseconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let v: f64 = num.trim().parse().ok()?;
+    let scale = match unit {
+        "ms" => 1.0,
+        "s" => 1e3,
+        "m" | "min" => 60e3,
+        "h" => 3600e3,
+        "d" => 86_400e3,
+        _ => return None,
+    };
+    (v.is_finite() && v >= 0.0).then(|| (v * scale).round() as i64)
+}
+
+impl Config {
+    /// Reads and validates a TOML file.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Config::parse(&text).map_err(|message| Error::Config {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    /// Parses and validates TOML text.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.fcr.window_days.is_nan() || self.fcr.window_days < 0.0 {
+            return Err("fcr.window_days must be ≥ 0".into());
+        }
+        if self.clv.lifespan_years.is_nan() || self.clv.lifespan_years <= 0.0 {
+            return Err("clv.lifespan_years must be > 0".into());
+        }
+        for (i, t) in self.sla.iter().enumerate() {
+            for (name, v) in [
+                ("first_response", &t.first_response),
+                ("resolution", &t.resolution),
+            ] {
+                if parse_duration(v).is_none() {
+                    return Err(format!(
+                        "sla[{i}].{name}: {v:?} is not a duration like 15m, 4h, 2d"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// FCR repeat window in milliseconds.
+    pub fn fcr_window_ms(&self) -> i64 {
+        (self.fcr.window_days * 86_400_000.0).round() as i64
+    }
+
+    /// The SLA targets for a conversation: the most specific configured rule, else the
+    /// built-in default for the channel.
+    pub fn sla_for(&self, channel: Channel, severity: Option<&str>) -> SlaMillis {
+        let specificity = |t: &SlaTarget| -> Option<u8> {
+            let ch = match t.channel {
+                Some(c) if c != channel => return None,
+                Some(_) => 2,
+                None => 0,
+            };
+            let sev = match (&t.severity, severity) {
+                (Some(want), Some(have)) if want.eq_ignore_ascii_case(have) => 1,
+                (Some(_), _) => return None,
+                (None, _) => 0,
+            };
+            Some(ch + sev)
+        };
+        self.sla
+            .iter()
+            .filter_map(|t| specificity(t).map(|s| (s, t)))
+            // First rule wins among equally specific ones.
+            .fold(None::<(u8, &SlaTarget)>, |best, (s, t)| match best {
+                Some((bs, _)) if bs >= s => best,
+                _ => Some((s, t)),
+            })
+            .map(|(_, t)| SlaMillis {
+                first_response: parse_duration(&t.first_response).unwrap_or(i64::MAX),
+                resolution: parse_duration(&t.resolution).unwrap_or(i64::MAX),
+            })
+            .unwrap_or_else(|| default_sla(channel))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Some(90_000));
+        assert_eq!(parse_duration("15m"), Some(900_000));
+        assert_eq!(parse_duration("1.5h"), Some(5_400_000));
+        assert_eq!(parse_duration("2d"), Some(172_800_000));
+        assert_eq!(parse_duration("30"), Some(30_000));
+        assert_eq!(parse_duration("5 parsecs"), None);
+        assert_eq!(parse_duration("-3m"), None);
+    }
+
+    #[test]
+    fn most_specific_sla_rule_wins() {
+        let c = Config::parse(
+            r#"
+            [[sla]]
+            first_response = "1h"
+            resolution = "1d"
+            [[sla]]
+            channel = "email"
+            first_response = "2h"
+            resolution = "2d"
+            [[sla]]
+            channel = "email"
+            severity = "urgent"
+            first_response = "10m"
+            resolution = "4h"
+            "#,
+        )
+        .unwrap();
+        let urgent = c.sla_for(Channel::Email, Some("URGENT"));
+        assert_eq!(
+            urgent,
+            SlaMillis {
+                first_response: 600_000,
+                resolution: 14_400_000
+            }
+        );
+        assert_eq!(
+            c.sla_for(Channel::Email, Some("low")).first_response,
+            7_200_000
+        );
+        assert_eq!(c.sla_for(Channel::Chat, None).first_response, 3_600_000);
+        assert_eq!(
+            Config::default().sla_for(Channel::Chat, None),
+            default_sla(Channel::Chat)
+        );
+    }
+
+    #[test]
+    fn invalid_config_is_refused_with_a_reason() {
+        assert!(
+            Config::parse("[fcr]\nwindow_days = -1")
+                .unwrap_err()
+                .contains("window_days")
+        );
+        assert!(Config::parse("[fcr]\nwindow = 3").is_err());
+        let bad = "[[sla]]\nfirst_response = \"soon\"\nresolution = \"1d\"";
+        assert!(
+            Config::parse(bad)
+                .unwrap_err()
+                .contains("sla[0].first_response")
+        );
+    }
+}

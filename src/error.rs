@@ -1,0 +1,226 @@
+//! Typed errors: fatal [`Error`]s that stop a run, and [`Problem`]s with single input
+//! records that are reported, counted by [`SkipReason`] and skipped while the run goes on.
+//!
+//! [`Diagnostics`] is the mergeable tally of problems: counts by reason, unknown field
+//! names, and the first few problems in (file, line) order, so the report is the same
+//! whatever order the workers met them in.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A failure that stops the run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input or output file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The configuration file is invalid.
+    #[error("config {path}: {message}")]
+    Config {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A partial-result file given to `merge` is not one cxmine wrote.
+    #[error("partial result {path}: {message}")]
+    Partial {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A command-line value is invalid.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Why an input record (line, event, row) was skipped.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Not valid JSON (or not a JSON object).
+    MalformedJson,
+    /// The bytes are not UTF-8.
+    InvalidUtf8,
+    /// No conversation id.
+    MissingId,
+    /// A required field (timestamp, channel, role, type) is absent.
+    MissingField,
+    /// A field has the wrong JSON type or an out-of-range value.
+    BadValue,
+    /// A timestamp that is not RFC 3339.
+    BadTimestamp,
+    /// A well-formed timestamp outside the plausible years.
+    AbsurdTimestamp,
+    /// A role cxmine does not know.
+    UnknownRole,
+    /// An event type cxmine does not know.
+    UnknownType,
+    /// A channel cxmine does not know.
+    UnknownChannel,
+    /// A record of another input format that could not be read.
+    MalformedRecord,
+}
+
+impl SkipReason {
+    /// The snake-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::MalformedJson => "malformed_json",
+            SkipReason::InvalidUtf8 => "invalid_utf8",
+            SkipReason::MissingId => "missing_id",
+            SkipReason::MissingField => "missing_field",
+            SkipReason::BadValue => "bad_value",
+            SkipReason::BadTimestamp => "bad_timestamp",
+            SkipReason::AbsurdTimestamp => "absurd_timestamp",
+            SkipReason::UnknownRole => "unknown_role",
+            SkipReason::UnknownType => "unknown_type",
+            SkipReason::UnknownChannel => "unknown_channel",
+            SkipReason::MalformedRecord => "malformed_record",
+        }
+    }
+}
+
+/// One skipped record: where, why, and a human message.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    /// The input file (`-` for stdin).
+    pub file: String,
+    /// 1-based line (or record) number.
+    pub line: u64,
+    /// The category counted in the report.
+    pub reason: SkipReason,
+    /// What exactly is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: skipped ({}): {}",
+            self.file,
+            self.line,
+            self.reason.as_str(),
+            self.message
+        )
+    }
+}
+
+/// How many problems the report lists in full.
+pub const PROBLEM_EXAMPLES: usize = 20;
+
+/// Mergeable tally of input problems.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Diagnostics {
+    /// Skipped records by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Unknown fields seen (ignored), by name.
+    pub unknown_fields: BTreeMap<String, u64>,
+    /// Conversations whose events arrived out of time order (sorted, not skipped).
+    pub reordered_conversations: u64,
+    /// The first [`PROBLEM_EXAMPLES`] problems in (file, line) order.
+    pub examples: Vec<Problem>,
+}
+
+impl Diagnostics {
+    /// Total skipped records.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
+    /// Records a problem.
+    pub fn record(&mut self, problem: Problem) {
+        *self.skipped.entry(problem.reason).or_default() += 1;
+        self.keep_example(problem);
+    }
+
+    /// Counts an unknown field name.
+    pub fn unknown_field(&mut self, name: &str) {
+        match self.unknown_fields.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                self.unknown_fields.insert(name.to_owned(), 1);
+            }
+        }
+    }
+
+    fn keep_example(&mut self, problem: Problem) {
+        if self.examples.len() == PROBLEM_EXAMPLES
+            && self.examples.last().is_some_and(|last| *last <= problem)
+        {
+            return;
+        }
+        let at = self.examples.partition_point(|p| *p <= problem);
+        self.examples.insert(at, problem);
+        self.examples.truncate(PROBLEM_EXAMPLES);
+    }
+
+    /// Adds `other` into `self` (associative and commutative).
+    pub fn merge(&mut self, other: Diagnostics) {
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
+        }
+        for (k, v) in other.unknown_fields {
+            *self.unknown_fields.entry(k).or_default() += v;
+        }
+        self.reordered_conversations += other.reordered_conversations;
+        for p in other.examples {
+            self.keep_example(p);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(file: &str, line: u64) -> Problem {
+        Problem {
+            file: file.into(),
+            line,
+            reason: SkipReason::MalformedJson,
+            message: "x".into(),
+        }
+    }
+
+    #[test]
+    fn merge_keeps_first_examples_in_order_whatever_the_order() {
+        let mut a = Diagnostics::default();
+        let mut b = Diagnostics::default();
+        for line in (1..=30).rev() {
+            if line % 2 == 0 {
+                a.record(problem("f", line));
+            } else {
+                b.record(problem("f", line));
+            }
+        }
+        let mut ab = a.clone();
+        ab.merge(b.clone());
+        let mut ba = b;
+        ba.merge(a);
+        assert_eq!(ab, ba);
+        assert_eq!(ab.skipped_total(), 30);
+        let lines: Vec<u64> = ab.examples.iter().map(|p| p.line).collect();
+        assert_eq!(lines, (1..=20).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,323 @@
+//! Reassembly of conversations whose events come as separate lines, possibly spread over
+//! files and out of order, in bounded memory.
+//!
+//! Event lines are validated during the streaming pass, then their raw bytes are appended
+//! to one of [`PARTITIONS`] partitions chosen by a hash of the conversation id. When the
+//! buffered bytes pass the memory limit every partition is flushed to its own temporary
+//! file. At the end each partition is read back on its own (so at most about
+//! `total / PARTITIONS` bytes are in memory at once), its lines grouped by conversation id
+//! and sorted by time. Records keep their (file, line) position, which makes the result
+//! independent of arrival order: events are ordered by (timestamp, file, line) and
+//! header fields are taken from the earliest line that has them.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::error::{Error, SkipReason};
+use crate::ingest::jsonl::{EventLine, Line, apply_header, parse_line};
+use crate::model::{Conversation, SourcePos};
+
+/// Number of partitions.
+pub const PARTITIONS: usize = 64;
+
+#[derive(Default)]
+struct Partition {
+    buf: Vec<u8>,
+    file: Option<BufWriter<File>>,
+}
+
+/// The spillable store of event lines.
+pub struct EventStore {
+    parts: Vec<Mutex<Partition>>,
+    buffered: AtomicUsize,
+    limit: usize,
+    spill_lock: Mutex<()>,
+    spilled_bytes: AtomicUsize,
+}
+
+/// The partition of a conversation id (stable across runs and platforms).
+pub fn partition_of(conversation_id: &str) -> usize {
+    let mut h = std::hash::DefaultHasher::new();
+    conversation_id.hash(&mut h);
+    (h.finish() % PARTITIONS as u64) as usize
+}
+
+const HEADER: usize = 4 + 8 + 4;
+
+impl EventStore {
+    /// A store that spills to temporary files past `limit` buffered bytes.
+    pub fn new(limit: usize) -> EventStore {
+        EventStore {
+            parts: (0..PARTITIONS).map(|_| Mutex::default()).collect(),
+            buffered: AtomicUsize::new(0),
+            limit,
+            spill_lock: Mutex::new(()),
+            spilled_bytes: AtomicUsize::new(0),
+        }
+    }
+
+    /// Bytes written to temporary files so far.
+    pub fn spilled_bytes(&self) -> usize {
+        self.spilled_bytes.load(Ordering::Relaxed)
+    }
+
+    /// True when no event line was stored.
+    pub fn is_empty(&self) -> bool {
+        self.buffered.load(Ordering::Relaxed) == 0 && self.spilled_bytes() == 0
+    }
+
+    /// Stores one validated event line.
+    pub fn push(&self, conversation_id: &str, pos: SourcePos, line: &[u8]) -> Result<(), Error> {
+        let size = HEADER + line.len();
+        {
+            let mut p = self.parts[partition_of(conversation_id)]
+                .lock()
+                .expect("partition lock");
+            p.buf.extend_from_slice(&pos.file.to_le_bytes());
+            p.buf.extend_from_slice(&pos.line.to_le_bytes());
+            p.buf.extend_from_slice(&(line.len() as u32).to_le_bytes());
+            p.buf.extend_from_slice(line);
+        }
+        if self.buffered.fetch_add(size, Ordering::Relaxed) + size > self.limit {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn spill(&self) -> Result<(), Error> {
+        let _guard = self.spill_lock.lock().expect("spill lock");
+        if self.buffered.load(Ordering::Relaxed) <= self.limit {
+            return Ok(()); // another thread spilled meanwhile
+        }
+        for part in &self.parts {
+            let mut p = part.lock().expect("partition lock");
+            if p.buf.is_empty() {
+                continue;
+            }
+            if p.file.is_none() {
+                let f = tempfile::tempfile().map_err(|e| Error::io("(temporary file)", e))?;
+                p.file = Some(BufWriter::new(f));
+            }
+            let Partition { buf, file } = &mut *p;
+            let w = file.as_mut().expect("spill file");
+            w.write_all(buf)
+                .map_err(|e| Error::io("(temporary file)", e))?;
+            self.buffered.fetch_sub(buf.len(), Ordering::Relaxed);
+            self.spilled_bytes.fetch_add(buf.len(), Ordering::Relaxed);
+            buf.clear();
+            buf.shrink_to_fit();
+        }
+        Ok(())
+    }
+
+    /// Empties the store into per-partition handles on all its records.
+    pub fn take_partitions(&self) -> Vec<PartitionData> {
+        let parts = self
+            .parts
+            .iter()
+            .map(|m| {
+                let p = std::mem::take(&mut *m.lock().expect("partition lock"));
+                PartitionData {
+                    file: p.file,
+                    buf: p.buf,
+                }
+            })
+            .collect();
+        self.buffered.store(0, Ordering::Relaxed);
+        self.spilled_bytes.store(0, Ordering::Relaxed);
+        parts
+    }
+}
+
+/// The records of one partition, on disk and in memory.
+pub struct PartitionData {
+    file: Option<BufWriter<File>>,
+    buf: Vec<u8>,
+}
+
+impl PartitionData {
+    /// Loads every record of the partition into one buffer.
+    pub fn load(self) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        if let Some(w) = self.file {
+            let mut f = w
+                .into_inner()
+                .map_err(|e| Error::io("(temporary file)", e.into_error()))?;
+            f.seek(SeekFrom::Start(0))
+                .map_err(|e| Error::io("(temporary file)", e))?;
+            f.read_to_end(&mut out)
+                .map_err(|e| Error::io("(temporary file)", e))?;
+        }
+        out.extend_from_slice(&self.buf);
+        Ok(out)
+    }
+}
+
+/// Iterates the (position, line) records of a loaded partition.
+pub fn records(buf: &[u8]) -> impl Iterator<Item = (SourcePos, &[u8])> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let head = buf.get(at..at + HEADER)?;
+        let file = u32::from_le_bytes(head[0..4].try_into().ok()?);
+        let line = u64::from_le_bytes(head[4..12].try_into().ok()?);
+        let len = u32::from_le_bytes(head[12..16].try_into().ok()?) as usize;
+        let bytes = buf.get(at + HEADER..at + HEADER + len)?;
+        at += HEADER + len;
+        Some((SourcePos { file, line }, bytes))
+    })
+}
+
+/// A conversation rebuilt from event lines, or the reason it could not be.
+pub type Assembled<'a> = Result<Conversation<'a>, (SourcePos, SkipReason, String)>;
+
+/// Groups a loaded partition into conversations, in conversation-id order.
+pub fn assemble(buf: &[u8]) -> Vec<Assembled<'_>> {
+    let mut groups: HashMap<Cow<'_, str>, Vec<EventLine<'_>>> = HashMap::new();
+    let mut unknown = Vec::new();
+    for (pos, bytes) in records(buf) {
+        // Lines were validated when stored; a failure here cannot happen, and is skipped.
+        if let Ok(Line::Event(e)) = parse_line(bytes, pos, &mut unknown) {
+            groups.entry(e.conversation_id.clone()).or_default().push(e);
+        }
+        unknown.clear();
+    }
+    let mut ids: Vec<Cow<'_, str>> = groups.keys().cloned().collect();
+    ids.sort_unstable();
+    ids.into_iter()
+        .map(|id| {
+            let mut lines = groups.remove(&id).expect("grouped id");
+            lines.sort_by_key(|l| l.event.pos);
+            let first_pos = lines[0].event.pos;
+            let Some(channel) = lines.iter().find_map(|l| l.header.channel) else {
+                return Err((
+                    first_pos,
+                    SkipReason::MissingField,
+                    format!("conversation {id:?}: no event line names its `channel`"),
+                ));
+            };
+            let mut conv = Conversation::new(id, channel);
+            conv.pos = first_pos;
+            for l in lines {
+                apply_header(&mut conv, l.header);
+                conv.events.push(l.event);
+            }
+            // Stable sort: equal timestamps keep (file, line) order.
+            conv.events.sort_by_key(|e| (e.ts, e.pos));
+            Ok(conv)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    fn line(cid: &str, ts: &str, text: &str, extra: &str) -> String {
+        format!(
+            r#"{{"conversation_id":"{cid}","ts":"{ts}","role":"customer","text":"{text}"{extra}}}"#
+        )
+    }
+
+    fn run(limit: usize, lines: &[(SourcePos, String)]) -> Vec<(String, Vec<String>)> {
+        let store = EventStore::new(limit);
+        for (pos, l) in lines {
+            let cid = l.split('"').nth(3).unwrap();
+            store.push(cid, *pos, l.as_bytes()).unwrap();
+        }
+        let spilled = store.spilled_bytes();
+        assert_eq!(spilled > 0, limit < 100, "limit {limit}");
+        let mut out = Vec::new();
+        let mut parts: Vec<Vec<u8>> = store
+            .take_partitions()
+            .into_iter()
+            .map(|p| p.load().unwrap())
+            .collect();
+        for buf in parts.iter_mut() {
+            for c in assemble(buf) {
+                let c = c.unwrap();
+                out.push((
+                    c.id.to_string(),
+                    c.events.iter().map(|e| e.text.to_string()).collect(),
+                ));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn groups_and_orders_with_and_without_spilling() {
+        let p = |file, line| SourcePos { file, line };
+        let lines = vec![
+            (
+                p(1, 1),
+                line("x", "2024-01-01T10:05:00Z", "x2", r#","channel":"chat""#),
+            ),
+            (
+                p(0, 1),
+                line("y", "2024-01-01T09:00:00Z", "y1", r#","channel":"sms""#),
+            ),
+            (p(0, 2), line("x", "2024-01-01T10:00:00Z", "x1", "")),
+            (
+                p(0, 3),
+                line("x", "2024-01-01T10:05:00Z", "x2-earlier-line", ""),
+            ),
+        ];
+        let want = vec![
+            (
+                "x".to_string(),
+                vec!["x1".to_string(), "x2-earlier-line".into(), "x2".into()],
+            ),
+            ("y".to_string(), vec!["y1".to_string()]),
+        ];
+        assert_eq!(run(1 << 20, &lines), want);
+        assert_eq!(run(10, &lines), want);
+    }
+
+    #[test]
+    fn header_comes_from_earliest_line_and_channel_is_required() {
+        let store = EventStore::new(1 << 20);
+        let a = line(
+            "c",
+            "2024-01-01T10:00:00Z",
+            "a",
+            r#","channel":"email","severity":"low""#,
+        );
+        let b = line("c", "2024-01-01T09:00:00Z", "b", r#","severity":"high""#);
+        let orphan = line("d", "2024-01-01T09:00:00Z", "o", "");
+        store
+            .push("c", SourcePos { file: 0, line: 7 }, b.as_bytes())
+            .unwrap();
+        store
+            .push("c", SourcePos { file: 0, line: 3 }, a.as_bytes())
+            .unwrap();
+        store
+            .push("d", SourcePos { file: 0, line: 9 }, orphan.as_bytes())
+            .unwrap();
+        let mut found = 0;
+        for part in store.take_partitions() {
+            let buf = part.load().unwrap();
+            for c in assemble(&buf) {
+                match c {
+                    Ok(c) => {
+                        assert_eq!(c.channel, Channel::Email);
+                        assert_eq!(c.severity.as_deref(), Some("low"));
+                        assert_eq!(c.events[0].text, "b");
+                        found += 1;
+                    }
+                    Err((pos, reason, _)) => {
+                        assert_eq!((pos.line, reason), (9, SkipReason::MissingField));
+                        found += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(found, 2);
+    }
+}

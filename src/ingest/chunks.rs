@@ -1,0 +1,138 @@
+//! Splits a byte stream into chunks of whole lines, the unit of parallel work.
+//!
+//! A chunk is about `target` bytes and always ends at a newline (or the end of input); a
+//! line longer than `target` makes a larger chunk rather than being cut. Each chunk knows
+//! the 1-based number of its first line, so messages can name file and line.
+
+use std::io::{self, Read};
+
+/// A run of whole lines from one file.
+#[derive(Debug)]
+pub struct Chunk {
+    /// Index of the file in the run's input list.
+    pub file: u32,
+    /// 1-based line number of the first line.
+    pub first_line: u64,
+    /// Position of the chunk in the whole run (for ordered output).
+    pub seq: u64,
+    /// The bytes, ending with `\n` except possibly at the end of input.
+    pub data: Vec<u8>,
+}
+
+/// Iterator over the chunks of one reader.
+pub struct Chunker<R> {
+    reader: R,
+    file: u32,
+    target: usize,
+    next_line: u64,
+    carry: Vec<u8>,
+    done: bool,
+}
+
+impl<R: Read> Chunker<R> {
+    /// Chunks `reader` (file number `file`) into pieces of about `target` bytes.
+    pub fn new(reader: R, file: u32, target: usize) -> Chunker<R> {
+        Chunker {
+            reader,
+            file,
+            target: target.max(1),
+            next_line: 1,
+            carry: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Next chunk (its `seq` is left 0 for the caller to set), or `None` at the end.
+    pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut data = std::mem::take(&mut self.carry);
+        data.reserve(self.target);
+        loop {
+            let start = data.len();
+            let want = (start + self.target).max(data.capacity()) - start;
+            data.resize(start + want, 0);
+            let n = read_some(&mut self.reader, &mut data[start..])?;
+            data.truncate(start + n);
+            if n == 0 {
+                self.done = true;
+                break;
+            }
+            if data.len() >= self.target {
+                if let Some(cut) = memchr::memrchr(b'\n', &data[start..]).map(|i| start + i + 1) {
+                    self.carry = data[cut..].to_vec();
+                    data.truncate(cut);
+                    break;
+                }
+            }
+        }
+        if data.is_empty() {
+            return Ok(None);
+        }
+        let first_line = self.next_line;
+        self.next_line += memchr::memchr_iter(b'\n', &data).count() as u64;
+        Ok(Some(Chunk {
+            file: self.file,
+            first_line,
+            seq: 0,
+            data,
+        }))
+    }
+}
+
+fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Iterates the lines of a chunk with their 1-based numbers, without the line ending.
+pub fn lines(chunk: &Chunk) -> impl Iterator<Item = (u64, &[u8])> {
+    let data = chunk.data.strip_suffix(b"\n").unwrap_or(&chunk.data);
+    let first = chunk.first_line;
+    data.split(|&b| b == b'\n')
+        .enumerate()
+        .filter(move |_| !chunk.data.is_empty())
+        .map(move |(i, l)| (first + i as u64, l.strip_suffix(b"\r").unwrap_or(l)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(input: &[u8], target: usize) -> Vec<(u64, Vec<u8>)> {
+        let mut c = Chunker::new(input, 0, target);
+        let mut out = Vec::new();
+        while let Some(ch) = c.next_chunk().unwrap() {
+            for (n, l) in lines(&ch) {
+                out.push((n, l.to_vec()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn lines_keep_numbers_across_chunks() {
+        let input = b"aa\nbbbbbbbbbb\r\n\ncc";
+        for target in [1, 3, 4, 100] {
+            let got = all(input, target);
+            let want: Vec<(u64, Vec<u8>)> = vec![
+                (1, b"aa".to_vec()),
+                (2, b"bbbbbbbbbb".to_vec()),
+                (3, b"".to_vec()),
+                (4, b"cc".to_vec()),
+            ];
+            assert_eq!(got, want, "target {target}");
+        }
+    }
+
+    #[test]
+    fn empty_input_has_no_chunks() {
+        assert!(all(b"", 10).is_empty());
+        assert_eq!(all(b"\n", 10), vec![(1, vec![])]);
+    }
+}

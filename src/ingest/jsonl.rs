@@ -1,0 +1,517 @@
+//! The canonical JSONL format: one JSON object a line, either a whole conversation
+//! (`id` + `events`) or one event of a conversation (`conversation_id` + event fields).
+//!
+//! Parsing borrows from the line buffer wherever the JSON string has no escapes, and
+//! is done by hand-written serde visitors so that unknown fields can be counted without
+//! buffering the object. Validation turns raw values into the [`crate::model`] types and
+//! reports every problem as a [`SkipReason`] plus a message; a bad event inside a whole
+//! conversation skips that event only.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::error::SkipReason;
+use crate::model::{Channel, Conversation, Event, EventKind, Role, SourcePos, Survey};
+use crate::time::{TimeError, Timestamp};
+
+/// A record-level failure: the reason counted in the report and a message for humans.
+pub type Invalid = (SkipReason, String);
+
+/// One parsed line of canonical JSONL.
+#[derive(Debug)]
+pub enum Line<'a> {
+    /// A whole conversation, with problems found in its events (those events were skipped).
+    Conversation(Conversation<'a>, Vec<Invalid>),
+    /// One event of a conversation spread over several lines.
+    Event(EventLine<'a>),
+}
+
+/// Conversation-level fields an event line may carry.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Header<'a> {
+    /// Channel, if the line names one.
+    pub channel: Option<Channel>,
+    /// Customer id.
+    pub customer_id: Option<Cow<'a, str>>,
+    /// Opening time.
+    pub opened_at: Option<Timestamp>,
+    /// Severity.
+    pub severity: Option<Cow<'a, str>>,
+    /// Tags.
+    pub tags: Vec<Cow<'a, str>>,
+    /// The customer's deadline.
+    pub due_at: Option<Timestamp>,
+    /// Owning team.
+    pub team: Option<Cow<'a, str>>,
+    /// Conversation-level survey answers.
+    pub survey: Survey,
+}
+
+/// An event line: the conversation it belongs to, header fields, and the event.
+#[derive(Debug)]
+pub struct EventLine<'a> {
+    /// The conversation id.
+    pub conversation_id: Cow<'a, str>,
+    /// Header fields present on this line.
+    pub header: Header<'a>,
+    /// The event.
+    pub event: Event<'a>,
+}
+
+/// Parses one line. `unknown` receives the names of ignored fields.
+pub fn parse_line<'a>(
+    bytes: &'a [u8],
+    pos: SourcePos,
+    unknown: &mut Vec<Cow<'a, str>>,
+) -> Result<Line<'a>, Invalid> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        (
+            SkipReason::InvalidUtf8,
+            format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        )
+    })?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw: RawRecord<'a> = RawRecord::deserialize_top(&mut de).map_err(json_error)?;
+    de.end().map_err(json_error)?;
+    unknown.extend(raw.unknown.iter().map(|s| s.0.clone()));
+    if let Some(id) = raw.id.clone() {
+        let events = raw.events.clone().unwrap_or_default();
+        for e in &events {
+            unknown.extend(e.unknown.iter().map(|s| s.0.clone()));
+        }
+        return conversation_from_raw(id.0, raw, events, pos);
+    }
+    let Some(cid) = raw.conversation_id.clone() else {
+        return Err((
+            SkipReason::MissingId,
+            "neither `id` (whole conversation) nor `conversation_id` (event line)".into(),
+        ));
+    };
+    if cid.0.is_empty() {
+        return Err((SkipReason::MissingId, "empty `conversation_id`".into()));
+    }
+    let header = header_from_raw(&raw)?;
+    let event = event_from_raw(raw, pos)?;
+    Ok(Line::Event(EventLine {
+        conversation_id: cid.0,
+        header,
+        event,
+    }))
+}
+
+fn json_error(e: serde_json::Error) -> Invalid {
+    let reason = match e.classify() {
+        serde_json::error::Category::Data => SkipReason::BadValue,
+        _ => SkipReason::MalformedJson,
+    };
+    (reason, e.to_string())
+}
+
+fn conversation_from_raw<'a>(
+    id: Cow<'a, str>,
+    raw: RawRecord<'a>,
+    events: Vec<RawRecord<'a>>,
+    pos: SourcePos,
+) -> Result<Line<'a>, Invalid> {
+    if id.is_empty() {
+        return Err((SkipReason::MissingId, "empty `id`".into()));
+    }
+    let header = header_from_raw(&raw)?;
+    let channel = header
+        .channel
+        .ok_or((SkipReason::MissingField, "missing `channel`".to_string()))?;
+    let mut conv = Conversation::new(id, channel);
+    apply_header(&mut conv, header);
+    conv.pos = pos;
+    let mut problems = Vec::new();
+    for (i, raw_event) in events.into_iter().enumerate() {
+        match event_from_raw(raw_event, pos) {
+            Ok(e) => conv.events.push(e),
+            Err((reason, msg)) => problems.push((reason, format!("event {}: {msg}", i + 1))),
+        }
+    }
+    Ok(Line::Conversation(conv, problems))
+}
+
+/// Copies header fields into `conv`, keeping values it already has.
+pub fn apply_header<'a>(conv: &mut Conversation<'a>, h: Header<'a>) {
+    if conv.customer_id.is_none() {
+        conv.customer_id = h.customer_id;
+    }
+    if conv.opened_at.is_none() {
+        conv.opened_at = h.opened_at;
+    }
+    if conv.severity.is_none() {
+        conv.severity = h.severity;
+    }
+    if conv.tags.is_empty() {
+        conv.tags = h.tags;
+    }
+    if conv.due_at.is_none() {
+        conv.due_at = h.due_at;
+    }
+    if conv.team.is_none() {
+        conv.team = h.team;
+    }
+    conv.survey.fill_from(h.survey);
+}
+
+fn timestamp(field: &str, s: &S<'_>) -> Result<Timestamp, Invalid> {
+    Timestamp::parse(&s.0).map_err(|e| match e {
+        TimeError::Syntax => (
+            SkipReason::BadTimestamp,
+            format!("`{field}` is not RFC 3339: {:?}", s.0),
+        ),
+        TimeError::Absurd => (
+            SkipReason::AbsurdTimestamp,
+            format!("`{field}` is outside 1990..=2100: {:?}", s.0),
+        ),
+    })
+}
+
+fn optional_timestamp(field: &str, s: &Option<S<'_>>) -> Result<Option<Timestamp>, Invalid> {
+    s.as_ref().map(|s| timestamp(field, s)).transpose()
+}
+
+fn scale(field: &str, v: Option<i64>, lo: i64, hi: i64) -> Result<Option<u8>, Invalid> {
+    match v {
+        None => Ok(None),
+        Some(n) if (lo..=hi).contains(&n) => Ok(Some(n as u8)),
+        Some(n) => Err((
+            SkipReason::BadValue,
+            format!("`{field}` = {n} is outside {lo}..={hi}"),
+        )),
+    }
+}
+
+fn survey_from_raw(s: &RawSurvey) -> Result<Survey, Invalid> {
+    Ok(Survey {
+        csat: scale("csat", s.csat, 1, 5)?,
+        nps: scale("nps", s.nps, 0, 10)?,
+        ces: scale("ces", s.ces, 1, 7)?,
+    })
+}
+
+fn header_from_raw<'a>(raw: &RawRecord<'a>) -> Result<Header<'a>, Invalid> {
+    let channel = match &raw.channel {
+        None => None,
+        Some(s) => Some(Channel::parse(&s.0).ok_or_else(|| {
+            (
+                SkipReason::UnknownChannel,
+                format!("unknown channel {:?}", s.0),
+            )
+        })?),
+    };
+    let mut survey = survey_from_raw(&raw.survey.clone().unwrap_or_default())?;
+    // A header may also carry the scales at top level (as event lines of type survey do).
+    if raw.kind.is_none() {
+        survey.fill_from(survey_from_raw(&raw.flat_survey)?);
+    }
+    Ok(Header {
+        channel,
+        customer_id: raw.customer_id.clone().map(|s| s.0),
+        opened_at: optional_timestamp("opened_at", &raw.opened_at)?,
+        severity: raw.severity.clone().map(|s| s.0),
+        tags: raw
+            .tags
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.0)
+            .collect(),
+        due_at: optional_timestamp("due_at", &raw.due_at)?,
+        team: raw.team.clone().map(|s| s.0),
+        survey,
+    })
+}
+
+fn event_from_raw<'a>(raw: RawRecord<'a>, pos: SourcePos) -> Result<Event<'a>, Invalid> {
+    let ts = raw
+        .ts
+        .as_ref()
+        .ok_or((SkipReason::MissingField, "missing `ts`".to_string()))?;
+    let ts = timestamp("ts", ts)?;
+    let kind = match &raw.kind {
+        None => EventKind::Message,
+        Some(s) => EventKind::parse(&s.0).ok_or_else(|| {
+            (
+                SkipReason::UnknownType,
+                format!("unknown event type {:?}", s.0),
+            )
+        })?,
+    };
+    let role = match &raw.role {
+        None if kind == EventKind::Message => {
+            return Err((
+                SkipReason::MissingField,
+                "message without `role`".to_string(),
+            ));
+        }
+        None => Role::System,
+        Some(s) => Role::parse(&s.0)
+            .ok_or_else(|| (SkipReason::UnknownRole, format!("unknown role {:?}", s.0)))?,
+    };
+    Ok(Event {
+        ts,
+        kind,
+        role,
+        author: raw.author.map(|s| s.0),
+        text: raw.text.map(|s| s.0).unwrap_or(Cow::Borrowed("")),
+        team: raw.team.map(|s| s.0),
+        value: raw.value,
+        detail: raw.detail.map(|s| s.0),
+        survey: survey_from_raw(&raw.flat_survey)?,
+        pos,
+    })
+}
+
+/// A string that borrows from the input when it can.
+#[derive(Debug, Clone, PartialEq)]
+struct S<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for S<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = S<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<S<'de>, E> {
+                Ok(S(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<S<'de>, E> {
+                Ok(S(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<S<'de>, E> {
+                Ok(S(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct RawSurvey {
+    csat: Option<i64>,
+    nps: Option<i64>,
+    ces: Option<i64>,
+}
+
+/// Every field either line shape (or an embedded event) may carry.
+#[derive(Debug, Clone, Default)]
+struct RawRecord<'a> {
+    id: Option<S<'a>>,
+    conversation_id: Option<S<'a>>,
+    channel: Option<S<'a>>,
+    customer_id: Option<S<'a>>,
+    opened_at: Option<S<'a>>,
+    severity: Option<S<'a>>,
+    tags: Option<Vec<S<'a>>>,
+    due_at: Option<S<'a>>,
+    team: Option<S<'a>>,
+    survey: Option<RawSurvey>,
+    events: Option<Vec<RawRecord<'a>>>,
+    ts: Option<S<'a>>,
+    author: Option<S<'a>>,
+    role: Option<S<'a>>,
+    kind: Option<S<'a>>,
+    text: Option<S<'a>>,
+    value: Option<f64>,
+    detail: Option<S<'a>>,
+    flat_survey: RawSurvey,
+    unknown: Vec<S<'a>>,
+}
+
+impl<'a> RawRecord<'a> {
+    fn deserialize_top(
+        de: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+    ) -> serde_json::Result<Self> {
+        de::Deserialize::deserialize(de)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for RawRecord<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(RecordVisitor)
+    }
+}
+
+struct RecordVisitor;
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = RawRecord<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<RawRecord<'de>, M::Error> {
+        let mut r = RawRecord::default();
+        while let Some(key) = map.next_key::<S<'de>>()? {
+            match key.0.as_ref() {
+                "id" => r.id = map.next_value()?,
+                "conversation_id" => r.conversation_id = map.next_value()?,
+                "channel" => r.channel = map.next_value()?,
+                "customer_id" => r.customer_id = map.next_value()?,
+                "opened_at" => r.opened_at = map.next_value()?,
+                "severity" | "priority" => r.severity = map.next_value()?,
+                "tags" => r.tags = map.next_value()?,
+                "due_at" => r.due_at = map.next_value()?,
+                "team" => r.team = map.next_value()?,
+                "survey" => r.survey = map.next_value()?,
+                "events" => r.events = map.next_value::<Option<EventList<'de>>>()?.map(|l| l.0),
+                "ts" => r.ts = map.next_value()?,
+                "author" => r.author = map.next_value()?,
+                "role" => r.role = map.next_value()?,
+                "type" => r.kind = map.next_value()?,
+                "text" => r.text = map.next_value()?,
+                "value" | "amount" | "rating" => r.value = map.next_value()?,
+                "detail" => r.detail = map.next_value()?,
+                "csat" => r.flat_survey.csat = map.next_value()?,
+                "nps" => r.flat_survey.nps = map.next_value()?,
+                "ces" => r.flat_survey.ces = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    r.unknown.push(key);
+                }
+            }
+        }
+        Ok(r)
+    }
+}
+
+struct EventList<'a>(Vec<RawRecord<'a>>);
+
+impl<'de> de::Deserialize<'de> for EventList<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = EventList<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of event objects")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EventList<'de>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(8));
+                while let Some(e) = seq.next_element::<RawRecord<'de>>()? {
+                    out.push(e);
+                }
+                Ok(EventList(out))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Line<'_>, Invalid> {
+        let mut unknown = Vec::new();
+        parse_line(s.as_bytes(), SourcePos { file: 0, line: 1 }, &mut unknown)
+    }
+
+    #[test]
+    fn whole_conversation_borrows_text_and_counts_unknown_fields() {
+        let line = r#"{"id":"c1","channel":"chat","customer_id":"u1","opened_at":"2024-01-01T10:00:00Z","survey":{"csat":5},"mood":"x","events":[{"ts":"2024-01-01T10:00:05Z","role":"customer","type":"message","text":"hi there","lang":"en"}]}"#;
+        let mut unknown = Vec::new();
+        let parsed = parse_line(line.as_bytes(), SourcePos::default(), &mut unknown).unwrap();
+        let Line::Conversation(c, problems) = parsed else {
+            panic!("expected conversation")
+        };
+        assert!(problems.is_empty());
+        assert_eq!(c.channel, Channel::Chat);
+        assert_eq!(c.survey.csat, Some(5));
+        assert!(matches!(c.events[0].text, Cow::Borrowed("hi there")));
+        let names: Vec<&str> = unknown.iter().map(|c| c.as_ref()).collect();
+        assert_eq!(names, ["mood", "lang"]);
+    }
+
+    #[test]
+    fn escaped_text_is_decoded() {
+        let line = r#"{"conversation_id":"c1","ts":"2024-01-01T10:00:00Z","role":"agent","text":"line\nbreak \u00e9 😀"}"#;
+        let Line::Event(e) = parse(line).unwrap() else {
+            panic!()
+        };
+        assert_eq!(e.event.text, "line\nbreak é 😀");
+        assert_eq!(e.event.kind, EventKind::Message);
+    }
+
+    #[test]
+    fn bad_event_inside_conversation_skips_only_that_event() {
+        let line = r#"{"id":"c1","channel":"sms","events":[{"ts":"2024-01-01T10:00:00Z","role":"customer","text":"a"},{"ts":"soon","role":"agent","text":"b"},{"ts":"2024-01-01T10:01:00Z","role":"wizard","text":"c"}]}"#;
+        let Line::Conversation(c, problems) = parse(line).unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.events.len(), 1);
+        let reasons: Vec<SkipReason> = problems.iter().map(|p| p.0).collect();
+        assert_eq!(reasons, [SkipReason::BadTimestamp, SkipReason::UnknownRole]);
+        assert!(problems[0].1.starts_with("event 2:"));
+    }
+
+    #[test]
+    fn line_level_failures_are_classified() {
+        let cases = [
+            ("{not json", SkipReason::MalformedJson),
+            ("[1,2]", SkipReason::BadValue),
+            (r#"{"channel":"chat"}"#, SkipReason::MissingId),
+            (r#"{"id":"c","channel":"fax"}"#, SkipReason::UnknownChannel),
+            (r#"{"id":"c"}"#, SkipReason::MissingField),
+            (
+                r#"{"id":"c","channel":"chat","survey":{"csat":9}}"#,
+                SkipReason::BadValue,
+            ),
+            (
+                r#"{"id":"c","channel":"chat","opened_at":"1900-01-01T00:00:00Z"}"#,
+                SkipReason::AbsurdTimestamp,
+            ),
+            (
+                r#"{"conversation_id":"c","role":"agent"}"#,
+                SkipReason::MissingField,
+            ),
+            (
+                r#"{"conversation_id":"c","ts":"2024-01-01T00:00:00Z","type":"teleport"}"#,
+                SkipReason::UnknownType,
+            ),
+            (
+                r#"{"id":"c","channel":"chat","tags":"x"}"#,
+                SkipReason::BadValue,
+            ),
+            (
+                r#"{"id":"c","channel":"chat"} trailing"#,
+                SkipReason::MalformedJson,
+            ),
+        ];
+        for (line, want) in cases {
+            let got = parse(line).err().map(|e| e.0);
+            assert_eq!(got, Some(want), "{line}");
+        }
+        let mut unknown = Vec::new();
+        let bad_utf8 = b"{\"id\":\"c\xff\"}";
+        let err = parse_line(bad_utf8, SourcePos::default(), &mut unknown).unwrap_err();
+        assert_eq!(err.0, SkipReason::InvalidUtf8);
+    }
+
+    #[test]
+    fn event_line_carries_header_fields() {
+        let line = r#"{"conversation_id":"c9","channel":"email","customer_id":"u","severity":"high","ts":"2024-01-01T10:00:00Z","type":"survey","role":"customer","csat":4,"nps":10}"#;
+        let Line::Event(e) = parse(line).unwrap() else {
+            panic!()
+        };
+        assert_eq!(e.conversation_id, "c9");
+        assert_eq!(e.header.channel, Some(Channel::Email));
+        assert_eq!(e.header.severity.as_deref(), Some("high"));
+        assert_eq!(
+            e.event.survey,
+            Survey {
+                csat: Some(4),
+                nps: Some(10),
+                ces: None
+            }
+        );
+        assert_eq!(e.header.survey, Survey::default());
+    }
+}

@@ -1,0 +1,184 @@
+//! The `cxmine` binary: parse the command line, build options, call the library, map
+//! errors to exit codes. All the work is in the `cxmine` library.
+
+mod cli;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use cli::{AnalyzeArgs, Cli, Command, FormatArg, GenArgs, MergeArgs, OutputArgs};
+use cxmine::config::Config;
+use cxmine::metrics::Partial;
+use cxmine::report::{self, Format};
+
+/// Exit codes.
+#[derive(Debug, Clone, Copy)]
+#[repr(u8)]
+enum Exit {
+    /// Ran to the end.
+    Success = 0,
+    /// A fatal error (I/O, configuration, bad arguments).
+    Error = 1,
+    /// `--strict` and some input records were skipped.
+    SkippedInput = 3,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("cxmine: error: {e:#}");
+            ExitCode::from(Exit::Error as u8)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Exit> {
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+        Command::Merge(args) => merge(args),
+        Command::Gen(args) => generate(args),
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    Ok(match path {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    })
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>> {
+    let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(BufWriter::with_capacity(1 << 20, f))
+}
+
+fn format_of(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Json => Format::Json,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Markdown => Format::Markdown,
+    }
+}
+
+fn write_report(report: &report::Report, out: &OutputArgs) -> Result<()> {
+    let format = format_of(out.format);
+    match &out.output {
+        Some(path) => {
+            let mut w = create(path)?;
+            report::render(report, format, &mut w)?;
+            w.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            report::render(report, format, &mut lock)?;
+            lock.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<Exit> {
+    let config = load_config(args.output.config.as_deref())?;
+    let mem_limit = cli::parse_size(&args.mem_limit)
+        .with_context(|| format!("--mem-limit {:?} is not a size like 256M", args.mem_limit))?;
+    let options = cxmine::pipeline::Options {
+        dims: cxmine::metrics::segment::parse_dimensions(&args.by)?,
+        config: config.clone(),
+        mem_limit,
+        progress: !args.quiet,
+        print_problems: !args.quiet,
+        ..Default::default()
+    };
+    let files = cxmine::ingest::discover(&args.inputs)?;
+    let facts: Option<Box<dyn Write + Send>> = match &args.facts {
+        Some(p) => Some(Box::new(create(p)?)),
+        None => None,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, None))?;
+    if let Some(path) = &args.partial {
+        let mut w = create(path)?;
+        serde_json::to_writer(&mut w, &partial)?;
+        w.flush()?;
+    }
+    let skipped = partial.diagnostics.skipped_total();
+    let report = partial.finish(&config);
+    write_report(&report, &args.output)?;
+    if skipped > 0 {
+        if !args.quiet {
+            eprintln!("cxmine: {skipped} input records skipped (see \"skipped\" in the report)");
+        }
+        if args.strict {
+            return Ok(Exit::SkippedInput);
+        }
+    }
+    Ok(Exit::Success)
+}
+
+fn merge(args: MergeArgs) -> Result<Exit> {
+    let config = load_config(args.output.config.as_deref())?;
+    let mut total: Option<Partial> = None;
+    for path in &args.partials {
+        let text =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let part: Partial = serde_json::from_slice(&text).map_err(|e| cxmine::Error::Partial {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        if part.cxmine_partial != cxmine::metrics::PARTIAL_VERSION {
+            return Err(cxmine::Error::Partial {
+                path: path.clone(),
+                message: format!("format version {} is not supported", part.cxmine_partial),
+            }
+            .into());
+        }
+        match &mut total {
+            None => total = Some(part),
+            Some(t) => t.merge(part)?,
+        }
+    }
+    let report = total.expect("at least one partial").finish(&config);
+    write_report(&report, &args.output)?;
+    Ok(Exit::Success)
+}
+
+fn generate(args: GenArgs) -> Result<Exit> {
+    let mix = cxmine::synth::parse_channel_mix(&args.channels)?;
+    let spec = cxmine::synth::Spec {
+        conversations: args.conversations,
+        seed: args.seed,
+        channels: mix,
+        event_lines: args.event_lines,
+    };
+    match &args.output {
+        Some(path) if path.extension().is_some_and(|e| e == "gz") => {
+            let mut gz = flate2::write::GzEncoder::new(create(path)?, flate2::Compression::fast());
+            cxmine::synth::generate(&spec, &mut gz)?;
+            gz.finish()?.flush()?;
+        }
+        Some(path) => {
+            let mut w = create(path)?;
+            cxmine::synth::generate(&spec, &mut w)?;
+            w.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+            cxmine::synth::generate(&spec, &mut w)?;
+            w.flush()?;
+        }
+    }
+    Ok(Exit::Success)
+}

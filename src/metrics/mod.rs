@@ -1,0 +1,254 @@
+//! Metrics: per-conversation [`ConversationFacts`], then mergeable aggregates.
+//!
+//! Works like a search engine's collectors: every worker folds facts into its own
+//! [`Partial`], partials merge (associative and commutative: the result never depends on
+//! chunk, file or thread order), and [`Partial::finish`] settles the customer-level part
+//! and produces the [`crate::report::Report`]. All sums are integers (milliseconds,
+//! counts, cents) so merging is exact; a partial can be written to disk and merged later
+//! (`cxmine merge`) with the same result as one run over all the input.
+
+pub mod customers;
+pub mod dist;
+pub mod facts;
+pub mod kpi;
+pub mod segment;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::error::{Diagnostics, Error};
+use crate::report::{Report, SegmentReport, SkippedReport};
+
+pub use customers::Ledger;
+pub use facts::{ConversationFacts, conversation_facts};
+pub use kpi::KpiStats;
+pub use segment::{Dimension, SegmentKey};
+
+/// Everything measured for one segment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SegmentStats {
+    /// Standard KPIs.
+    pub kpi: KpiStats,
+}
+
+impl SegmentStats {
+    /// Adds one conversation.
+    pub fn add(&mut self, f: &ConversationFacts) {
+        self.kpi.add(f);
+    }
+
+    /// Adds another segment state.
+    pub fn merge(&mut self, o: SegmentStats) {
+        self.kpi.merge(o.kpi);
+    }
+
+    fn canonicalize(&mut self) {
+        self.kpi.canonicalize();
+    }
+}
+
+/// Size of the input read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputStats {
+    /// Files read.
+    pub files: u64,
+    /// Bytes read (after decompression).
+    pub bytes: u64,
+    /// Lines (records) read, including skipped ones.
+    pub records: u64,
+    /// Conversations analysed.
+    pub conversations: u64,
+    /// Events in those conversations.
+    pub events: u64,
+}
+
+impl InputStats {
+    /// Adds another tally.
+    pub fn merge(&mut self, o: InputStats) {
+        self.files += o.files;
+        self.bytes += o.bytes;
+        self.records += o.records;
+        self.conversations += o.conversations;
+        self.events += o.events;
+    }
+}
+
+/// Format version of serialised partials.
+pub const PARTIAL_VERSION: u32 = 1;
+
+/// Mergeable state of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partial {
+    /// Format version ([`PARTIAL_VERSION`]).
+    pub cxmine_partial: u32,
+    /// Segmentation dimensions.
+    pub dims: Vec<Dimension>,
+    /// Input tally.
+    pub input: InputStats,
+    /// Input problems.
+    pub diagnostics: Diagnostics,
+    /// All conversations.
+    pub overall: SegmentStats,
+    /// Per segment, as (key, stats) pairs in key order.
+    #[serde(with = "segment_list")]
+    pub segments: BTreeMap<SegmentKey, SegmentStats>,
+    /// Customer-level entries.
+    pub ledger: Ledger,
+}
+
+impl Partial {
+    /// An empty partial segmented by `dims`.
+    pub fn new(dims: Vec<Dimension>) -> Partial {
+        Partial {
+            cxmine_partial: PARTIAL_VERSION,
+            dims,
+            input: InputStats::default(),
+            diagnostics: Diagnostics::default(),
+            overall: SegmentStats::default(),
+            segments: BTreeMap::new(),
+            ledger: Ledger::default(),
+        }
+    }
+
+    /// Folds one conversation's facts in.
+    pub fn add(&mut self, f: &ConversationFacts, config: &Config) {
+        self.input.conversations += 1;
+        self.input.events += u64::from(f.events);
+        self.overall.add(f);
+        let keys = segment::segment_keys(&self.dims, f);
+        for key in &keys {
+            match self.segments.get_mut(key) {
+                Some(s) => s.add(f),
+                None => {
+                    let mut s = SegmentStats::default();
+                    s.add(f);
+                    self.segments.insert(key.clone(), s);
+                }
+            }
+        }
+        let Some(customer) = &f.customer_id else {
+            return;
+        };
+        if let Some(opened) = f.opened_at.or(f.first_contact_at) {
+            let window = config.fcr_window_ms();
+            self.ledger.contacts.push(customers::Contact {
+                customer: customer.clone(),
+                opened,
+                id: f.id.clone(),
+                fcr_until: f
+                    .resolved_at
+                    .filter(|_| f.resolved_first_contact)
+                    .map(|r| crate::time::Timestamp(r.0.saturating_add(window))),
+                segments: keys,
+            });
+        }
+        if f.purchases > 0 {
+            let at = f.first_contact_at.or(f.opened_at).unwrap_or_default();
+            self.ledger
+                .purchases
+                .extend((0..f.purchases).map(|i| customers::Purchase {
+                    customer: customer.clone(),
+                    at,
+                    // The whole amount sits on the first entry so the total stays exact.
+                    cents: if i == 0 { f.purchase_cents } else { 0 },
+                }));
+        }
+    }
+
+    /// Merges `other` into `self`. Both must use the same dimensions.
+    pub fn merge(&mut self, other: Partial) -> Result<(), Error> {
+        if self.dims != other.dims {
+            return Err(Error::Usage(format!(
+                "cannot merge partials segmented by {:?} and {:?}",
+                self.dims, other.dims
+            )));
+        }
+        self.input.merge(other.input);
+        self.diagnostics.merge(other.diagnostics);
+        self.overall.merge(other.overall);
+        for (k, v) in other.segments {
+            match self.segments.get_mut(&k) {
+                Some(s) => s.merge(v),
+                None => {
+                    self.segments.insert(k, v);
+                }
+            }
+        }
+        self.ledger.merge(other.ledger);
+        Ok(())
+    }
+
+    /// Puts the state in canonical form (so equal states serialise to equal bytes).
+    pub fn canonicalize(&mut self) {
+        self.overall.canonicalize();
+        for s in self.segments.values_mut() {
+            s.canonicalize();
+        }
+        self.ledger.canonicalize();
+    }
+
+    /// Settles customer-level metrics and builds the report.
+    pub fn finish(self, config: &Config) -> Report {
+        let Partial {
+            dims,
+            input,
+            diagnostics,
+            mut overall,
+            mut segments,
+            ledger,
+            ..
+        } = self;
+        let (credits, customers) = ledger.settle(
+            config.clv.lifespan_years,
+            config.cost.total,
+            input.conversations,
+        );
+        overall.kpi.fcr.hits += credits.overall;
+        for (k, n) in credits.segments {
+            if let Some(s) = segments.get_mut(&k) {
+                s.kpi.fcr.hits += n;
+            }
+        }
+        let segment_report = |key: Vec<(Dimension, String)>, s: &SegmentStats| SegmentReport {
+            key,
+            kpis: s.kpi.report(),
+        };
+        Report {
+            cxmine_report: crate::report::REPORT_VERSION,
+            segmented_by: dims.clone(),
+            input,
+            skipped: SkippedReport::from(&diagnostics),
+            unknown_fields: diagnostics.unknown_fields.clone(),
+            reordered_conversations: diagnostics.reordered_conversations,
+            overall: segment_report(Vec::new(), &overall),
+            segments: segments
+                .iter()
+                .map(|(k, s)| {
+                    segment_report(dims.iter().copied().zip(k.iter().cloned()).collect(), s)
+                })
+                .collect(),
+            customers,
+        }
+    }
+}
+
+mod segment_list {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<SegmentKey, SegmentStats>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<SegmentKey, SegmentStats>, D::Error> {
+        let pairs: Vec<(SegmentKey, SegmentStats)> = Vec::deserialize(d)?;
+        Ok(pairs.into_iter().collect())
+    }
+}

@@ -1,0 +1,334 @@
+//! The analysis pipeline: input files → chunks → parsed conversations → facts → [`Partial`].
+//!
+//! One reader thread streams each file (in sorted order) as chunks of whole lines into a
+//! bounded channel; rayon workers parse them, analyse every whole conversation at once and
+//! fold the facts into their own [`Partial`]; event lines go to the spillable
+//! [`EventStore`] and are analysed per partition after the stream ends. Memory is bounded
+//! by the channel depth × chunk size, the event store limit, and the aggregates.
+//!
+//! Output order: `--facts` lines are written in input order (chunk by chunk, then the
+//! reassembled conversations by partition and id) whatever the thread count, and the
+//! report depends only on the multiset of conversations.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Error, Problem, SkipReason};
+use crate::ingest::assemble::{EventStore, assemble};
+use crate::ingest::chunks::{Chunk, Chunker, lines};
+use crate::ingest::jsonl::{Line, parse_line};
+use crate::ingest::source::{self, InputFile};
+use crate::metrics::{ConversationFacts, Dimension, Partial, conversation_facts};
+use crate::model::{Conversation, SourcePos};
+
+/// Something that wants to see every analysed conversation (a facts writer, an index).
+pub trait Observer: Sync {
+    /// Called once per conversation, from worker threads.
+    fn observe(&self, conversation: &Conversation<'_>, facts: &ConversationFacts);
+}
+
+/// How to run an analysis.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Segmentation dimensions.
+    pub dims: Vec<Dimension>,
+    /// Metric configuration.
+    pub config: Config,
+    /// Bytes of event lines buffered before spilling to temporary files.
+    pub mem_limit: usize,
+    /// Target chunk size in bytes.
+    pub chunk_size: usize,
+    /// Show a progress bar on stderr (only when stderr is a terminal).
+    pub progress: bool,
+    /// Print problems on stderr as they are met (at most [`MAX_PRINTED_PROBLEMS`]).
+    pub print_problems: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            dims: Vec::new(),
+            config: Config::default(),
+            mem_limit: 256 << 20,
+            chunk_size: 1 << 20,
+            progress: false,
+            print_problems: false,
+        }
+    }
+}
+
+/// Problems printed to stderr before the rest are only counted.
+pub const MAX_PRINTED_PROBLEMS: usize = 50;
+
+/// Per-conversation analysis: structural facts now; detectors fill `signals`.
+pub fn analyze_conversation(conv: &Conversation<'_>, config: &Config) -> ConversationFacts {
+    conversation_facts(conv, config)
+}
+
+/// Writes chunks' output in sequence order, whatever order they finish in.
+struct OrderedWriter {
+    out: Box<dyn Write + Send>,
+    next: u64,
+    pending: BTreeMap<u64, Vec<u8>>,
+    error: Option<std::io::Error>,
+}
+
+impl OrderedWriter {
+    fn submit(&mut self, seq: u64, bytes: Vec<u8>) {
+        self.pending.insert(seq, bytes);
+        while let Some(bytes) = self.pending.remove(&self.next) {
+            if self.error.is_none() {
+                if let Err(e) = self.out.write_all(&bytes) {
+                    self.error = Some(e);
+                }
+            }
+            self.next += 1;
+        }
+    }
+}
+
+struct Context<'r> {
+    files: &'r [InputFile],
+    options: &'r Options,
+    store: EventStore,
+    facts_out: Option<Mutex<OrderedWriter>>,
+    observer: Option<&'r dyn Observer>,
+    printed: AtomicUsize,
+    conversations: AtomicU64,
+    fatal: Mutex<Option<Error>>,
+}
+
+impl Context<'_> {
+    fn problem(&self, acc: &mut Partial, pos: SourcePos, reason: SkipReason, message: String) {
+        let p = Problem {
+            file: self.files[pos.file as usize].name.clone(),
+            line: pos.line,
+            reason,
+            message,
+        };
+        if self.options.print_problems {
+            let n = self.printed.fetch_add(1, Ordering::Relaxed);
+            if n < MAX_PRINTED_PROBLEMS {
+                eprintln!("cxmine: {p}");
+            } else if n == MAX_PRINTED_PROBLEMS {
+                eprintln!("cxmine: further problems are counted in the report, not printed");
+            }
+        }
+        acc.diagnostics.record(p);
+    }
+
+    fn finish_conversation(
+        &self,
+        acc: &mut Partial,
+        mut conv: Conversation<'_>,
+        facts_buf: &mut Vec<u8>,
+    ) {
+        if conv.finish() {
+            acc.diagnostics.reordered_conversations += 1;
+        }
+        let facts = analyze_conversation(&conv, &self.options.config);
+        acc.add(&facts, &self.options.config);
+        if let Some(o) = self.observer {
+            o.observe(&conv, &facts);
+        }
+        if self.facts_out.is_some() {
+            serde_json::to_writer(&mut *facts_buf, &facts).expect("facts serialise");
+            facts_buf.push(b'\n');
+        }
+        self.conversations.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn process_chunk(&self, acc: &mut Partial, chunk: Chunk) {
+        let mut facts_buf = Vec::new();
+        let mut unknown = Vec::new();
+        acc.input.bytes += chunk.data.len() as u64;
+        for (line_no, bytes) in lines(&chunk) {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            acc.input.records += 1;
+            let pos = SourcePos {
+                file: chunk.file,
+                line: line_no,
+            };
+            match parse_line(bytes, pos, &mut unknown) {
+                Ok(Line::Conversation(conv, problems)) => {
+                    for (reason, message) in problems {
+                        self.problem(
+                            acc,
+                            pos,
+                            reason,
+                            format!("conversation {:?}, {message}", conv.id),
+                        );
+                    }
+                    self.finish_conversation(acc, conv, &mut facts_buf);
+                }
+                Ok(Line::Event(e)) => {
+                    if let Err(err) = self.store.push(&e.conversation_id, pos, bytes) {
+                        self.fatal.lock().expect("fatal lock").get_or_insert(err);
+                    }
+                }
+                Err((reason, message)) => self.problem(acc, pos, reason, message),
+            }
+            for name in unknown.drain(..) {
+                acc.diagnostics.unknown_field(&name);
+            }
+        }
+        self.submit_facts(chunk.seq, facts_buf);
+    }
+
+    fn submit_facts(&self, seq: u64, bytes: Vec<u8>) {
+        if let Some(w) = &self.facts_out {
+            w.lock().expect("facts lock").submit(seq, bytes);
+        }
+    }
+}
+
+fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::new(total);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg} ETA {eta}",
+        )
+        .expect("progress template"),
+    );
+    pb
+}
+
+/// Reads every file as chunks into `tx`; returns the number of chunks sent.
+fn read_all(
+    files: &[InputFile],
+    chunk_size: usize,
+    raw: Arc<AtomicU64>,
+    tx: mpsc::SyncSender<Chunk>,
+) -> Result<u64, Error> {
+    let mut seq = 0;
+    for (i, file) in files.iter().enumerate() {
+        let reader = source::open(file, raw.clone())?;
+        let mut chunker = Chunker::new(reader, i as u32, chunk_size);
+        while let Some(mut chunk) = chunker.next_chunk().map_err(|e| Error::io(&file.path, e))? {
+            chunk.seq = seq;
+            seq += 1;
+            if tx.send(chunk).is_err() {
+                return Ok(seq);
+            }
+        }
+    }
+    Ok(seq)
+}
+
+/// Runs the analysis over `files`, writing facts lines to `facts_out` when given.
+pub fn run(
+    files: &[InputFile],
+    options: &Options,
+    facts_out: Option<Box<dyn Write + Send>>,
+    observer: Option<&dyn Observer>,
+) -> Result<Partial, Error> {
+    let started = Instant::now();
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let pb = progress_bar(total, options.progress);
+    let raw = Arc::new(AtomicU64::new(0));
+    let ctx = Context {
+        files,
+        options,
+        store: EventStore::new(options.mem_limit),
+        facts_out: facts_out.map(|out| {
+            Mutex::new(OrderedWriter {
+                out,
+                next: 0,
+                pending: BTreeMap::new(),
+                error: None,
+            })
+        }),
+        observer,
+        printed: AtomicUsize::new(0),
+        conversations: AtomicU64::new(0),
+        fatal: Mutex::new(None),
+    };
+    let depth = 2 * rayon::current_num_threads().max(1);
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(depth);
+    let (read_result, mut partial) = std::thread::scope(|s| {
+        let raw_for_reader = raw.clone();
+        let reader = s.spawn(move || read_all(files, options.chunk_size, raw_for_reader, tx));
+        let ctx = &ctx;
+        let pb = &pb;
+        let partial = rx
+            .into_iter()
+            .par_bridge()
+            .fold(
+                || Partial::new(options.dims.clone()),
+                |mut acc, chunk| {
+                    ctx.process_chunk(&mut acc, chunk);
+                    pb.set_position(raw.load(Ordering::Relaxed));
+                    let n = ctx.conversations.load(Ordering::Relaxed);
+                    let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                    pb.set_message(format!("{n} conversations ({rate:.0}/s)"));
+                    acc
+                },
+            )
+            .reduce(
+                || Partial::new(options.dims.clone()),
+                |mut a, b| {
+                    a.merge(b).expect("same dimensions");
+                    a
+                },
+            );
+        (reader.join().expect("reader thread"), partial)
+    });
+    let chunks = read_result?;
+    if let Some(err) = ctx.fatal.lock().expect("fatal lock").take() {
+        return Err(err);
+    }
+    partial.input.files = files.len() as u64;
+    if !ctx.store.is_empty() {
+        pb.set_message("reassembling event lines");
+    }
+    let assembled = assemble_events(&ctx, chunks)?;
+    partial.merge(assembled)?;
+    if let Some(w) = ctx.facts_out {
+        let mut w = w.into_inner().expect("facts lock");
+        if let Some(e) = w.error.take() {
+            return Err(Error::io("(facts output)", e));
+        }
+        w.out.flush().map_err(|e| Error::io("(facts output)", e))?;
+    }
+    pb.finish_and_clear();
+    partial.canonicalize();
+    Ok(partial)
+}
+
+/// Analyses the conversations rebuilt from event lines, one partition per task.
+fn assemble_events(ctx: &Context<'_>, first_seq: u64) -> Result<Partial, Error> {
+    let parts = ctx.store.take_partitions();
+    let results: Vec<Result<Partial, Error>> = parts
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let mut acc = Partial::new(ctx.options.dims.clone());
+            let buf = part.load()?;
+            let mut facts_buf = Vec::new();
+            for conv in assemble(&buf) {
+                match conv {
+                    Ok(conv) => ctx.finish_conversation(&mut acc, conv, &mut facts_buf),
+                    Err((pos, reason, message)) => ctx.problem(&mut acc, pos, reason, message),
+                }
+            }
+            ctx.submit_facts(first_seq + i as u64, facts_buf);
+            Ok(acc)
+        })
+        .collect();
+    let mut total = Partial::new(ctx.options.dims.clone());
+    for r in results {
+        total.merge(r?)?;
+    }
+    Ok(total)
+}

@@ -1,0 +1,196 @@
+//! Human-readable renderings: an aligned terminal table and Markdown tables, one row per
+//! metric and one column per segment (overall first), so a wide `--by` stays readable.
+
+use std::io::Write;
+
+use crate::metrics::dist::Summary;
+use crate::report::{Report, SegmentReport, opt};
+
+fn duration(s: &Summary) -> String {
+    match (s.mean_s, s.median_s, s.p90_s, s.max_s) {
+        (Some(mean), Some(med), Some(p90), Some(max)) => format!(
+            "{} / {} / {} / {} (n={})",
+            human(mean),
+            human(med),
+            human(p90),
+            human(max),
+            s.n
+        ),
+        _ => "-".to_owned(),
+    }
+}
+
+/// Seconds as `45s`, `12.5m`, `3.2h`, `2.1d`.
+fn human(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("{secs:.0}s")
+    } else if secs < 3600.0 {
+        format!("{:.1}m", secs / 60.0)
+    } else if secs < 86_400.0 {
+        format!("{:.1}h", secs / 3600.0)
+    } else {
+        format!("{:.1}d", secs / 86_400.0)
+    }
+}
+
+fn pct_n(v: Option<f64>, n: u64) -> String {
+    match v {
+        Some(x) => format!("{x:.1}% (n={n})"),
+        None => "-".to_owned(),
+    }
+}
+
+/// (metric name, cell per segment) rows.
+fn rows(segs: &[&SegmentReport]) -> Vec<(String, Vec<String>)> {
+    type Cell = fn(&SegmentReport) -> String;
+    let metrics: [(&str, Cell); 13] = [
+        ("conversations", |s| s.kpis.conversations.to_string()),
+        ("CSAT (top-2 box)", |s| {
+            pct_n(s.kpis.csat.value, s.kpis.csat.n)
+        }),
+        ("NPS", |s| match s.kpis.nps.value {
+            Some(v) => format!("{v:+.1} (n={})", s.kpis.nps.n),
+            None => "-".into(),
+        }),
+        ("CES mean (1-7)", |s| match s.kpis.ces.mean {
+            Some(v) => format!("{v:.2} (n={})", s.kpis.ces.n),
+            None => "-".into(),
+        }),
+        ("FCR", |s| pct_n(s.kpis.fcr.value, s.kpis.fcr.n)),
+        ("first response mean/med/p90/max", |s| {
+            duration(&s.kpis.first_response)
+        }),
+        ("resolution mean/med/p90/max", |s| {
+            duration(&s.kpis.resolution)
+        }),
+        ("handle time mean/med/p90/max", |s| {
+            duration(&s.kpis.handle_time)
+        }),
+        ("SLA first response met", |s| {
+            pct_n(s.kpis.sla.first_response.value, s.kpis.sla.first_response.n)
+        }),
+        ("SLA resolution met", |s| {
+            pct_n(s.kpis.sla.resolution.value, s.kpis.sla.resolution.n)
+        }),
+        ("resolved", |s| {
+            pct_n(s.kpis.resolved.value, s.kpis.resolved.n)
+        }),
+        ("reopened", |s| {
+            pct_n(s.kpis.reopened.value, s.kpis.reopened.n)
+        }),
+        ("transferred", |s| {
+            pct_n(s.kpis.transferred.value, s.kpis.transferred.n)
+        }),
+    ];
+    metrics
+        .iter()
+        .map(|(name, cell)| (name.to_string(), segs.iter().map(|s| cell(s)).collect()))
+        .collect()
+}
+
+fn all_segments(report: &Report) -> Vec<&SegmentReport> {
+    std::iter::once(&report.overall)
+        .chain(&report.segments)
+        .collect()
+}
+
+fn footer_lines(report: &Report) -> Vec<String> {
+    let mut lines = vec![format!(
+        "input: {} files, {} bytes, {} records, {} conversations, {} events; skipped: {}",
+        report.input.files,
+        report.input.bytes,
+        report.input.records,
+        report.input.conversations,
+        report.input.events,
+        report.skipped.total
+    )];
+    if !report.skipped.by_reason.is_empty() {
+        let reasons: Vec<String> = report
+            .skipped
+            .by_reason
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        lines.push(format!("skipped by reason: {}", reasons.join(", ")));
+    }
+    let c = &report.customers;
+    lines.push(format!(
+        "customers: {} ({} repeat); CLV: {}; cost to serve: {}",
+        c.customers,
+        c.repeat_customers,
+        opt(c.clv.value),
+        opt(c.cost_to_serve)
+    ));
+    let retention: Vec<String> = c
+        .retention
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p.period,
+                p.rate
+                    .map_or_else(|| "-".to_owned(), |r| format!("{r:.1}%"))
+            )
+        })
+        .collect();
+    if !retention.is_empty() {
+        lines.push(format!("retention: {}", retention.join(", ")));
+    }
+    lines
+}
+
+/// Writes an aligned plain-text table (metrics down, segments across).
+pub fn render_table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let segs = all_segments(report);
+    let rows = rows(&segs);
+    let headers: Vec<String> = segs.iter().map(|s| s.label()).collect();
+    let name_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let col_w: Vec<usize> = (0..segs.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.1[i].chars().count())
+                .chain([headers[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |name: &str, cells: &[String]| {
+        let mut s = format!("{name:<name_w$}");
+        for (c, w) in cells.iter().zip(&col_w) {
+            s.push_str("  ");
+            s.push_str(&format!("{c:>w$}"));
+        }
+        s.trim_end().to_owned()
+    };
+    writeln!(out, "{}", line("", &headers))?;
+    for (name, cells) in &rows {
+        writeln!(out, "{}", line(name, cells))?;
+    }
+    writeln!(out)?;
+    for l in footer_lines(report) {
+        writeln!(out, "{l}")?;
+    }
+    Ok(())
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// Writes Markdown: a KPI table (metrics down, segments across) and a summary list.
+pub fn render_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let segs = all_segments(report);
+    writeln!(out, "# cxmine report\n")?;
+    let headers: Vec<String> = segs.iter().map(|s| md_escape(&s.label())).collect();
+    writeln!(out, "| metric | {} |", headers.join(" | "))?;
+    writeln!(out, "|---|{}", "---:|".repeat(segs.len()))?;
+    for (name, cells) in rows(&segs) {
+        let cells: Vec<String> = cells.iter().map(|c| md_escape(c)).collect();
+        writeln!(out, "| {name} | {} |", cells.join(" | "))?;
+    }
+    writeln!(out)?;
+    for l in footer_lines(report) {
+        writeln!(out, "- {}", md_escape(&l))?;
+    }
+    Ok(())
+}
