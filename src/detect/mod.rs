@@ -5,4 +5,4 @@
 
 pub mod signals;
 
-pub use signals::{Acknowledgement, ShiftLabel, Signals};
+pub use signals::{Acknowledgement, Detection, ShiftLabel, Signals};

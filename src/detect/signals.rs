@@ -91,3 +91,25 @@ pub struct Signals {
     /// Sentiment fell across consecutive customer messages (three or more, strictly falling, ending negative).
     pub escalating_anger: bool,
 }
+
+/// One detector hit, for `explain`, evaluation and search highlighting.
+///
+/// The hot path (analysis) only needs [`Signals`]; detections with their spans are
+/// produced on demand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detection {
+    /// Index of the event (message) in the conversation's events.
+    pub event: usize,
+    /// Byte offset where the hit starts in the event's text.
+    pub start: usize,
+    /// Byte offset where the hit ends (exclusive).
+    pub end: usize,
+    /// Detector name: `acknowledgement`, `rephrase`, `restatement`, `identifier`, `handoff`, `sentiment`.
+    pub detector: String,
+    /// What was found, e.g. `success`, `failure`, `thanks`, `customer`, `agent`, `account_number`.
+    pub label: String,
+    /// Id of the rule that fired.
+    pub rule: String,
+    /// Where the rule is defined, `file:line`.
+    pub source: String,
+}
