@@ -56,7 +56,14 @@ impl Channel {
 
     /// Parses a channel name (ASCII case-insensitive; `e-mail`, `text` and `forum` are accepted aliases).
     pub fn parse(s: &str) -> Option<Channel> {
-        Some(match s.to_ascii_lowercase().as_str() {
+        let lower;
+        let s = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = s.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            s
+        };
+        Some(match s {
             "chat" => Channel::Chat,
             "email" | "e-mail" | "mail" => Channel::Email,
             "sms" | "text" => Channel::Sms,
@@ -106,7 +113,14 @@ impl Role {
 
     /// Parses a role name (ASCII case-insensitive).
     pub fn parse(s: &str) -> Option<Role> {
-        Some(match s.to_ascii_lowercase().as_str() {
+        let lower;
+        let s = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = s.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            s
+        };
+        Some(match s {
             "customer" | "user" | "client" => Role::Customer,
             "agent" | "staff" | "brand" => Role::Agent,
             "bot" | "assistant" => Role::Bot,

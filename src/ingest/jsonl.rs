@@ -73,17 +73,16 @@ pub fn parse_line<'a>(
         )
     })?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let raw: RawRecord<'a> = RawRecord::deserialize_top(&mut de).map_err(json_error)?;
+    let mut raw: RawRecord<'a> = de::Deserialize::deserialize(&mut de).map_err(json_error)?;
     de.end().map_err(json_error)?;
-    unknown.extend(raw.unknown.iter().map(|s| s.0.clone()));
-    if let Some(id) = raw.id.clone() {
-        let events = raw.events.clone().unwrap_or_default();
-        for e in &events {
-            unknown.extend(e.unknown.iter().map(|s| s.0.clone()));
-        }
-        return conversation_from_raw(id.0, raw, events, pos);
+    unknown.extend(raw.unknown.drain(..).map(|s| s.0));
+    unknown.extend(raw.event.unknown.drain(..).map(|s| s.0));
+    if let Some(id) = raw.id.take() {
+        let events = raw.events.take().unwrap_or_default();
+        unknown.extend(events.unknown.into_iter().map(|s| s.0));
+        return conversation_from_raw(id.0, raw, events.events, pos);
     }
-    let Some(cid) = raw.conversation_id.clone() else {
+    let Some(cid) = raw.conversation_id.take() else {
         return Err((
             SkipReason::MissingId,
             "neither `id` (whole conversation) nor `conversation_id` (event line)".into(),
@@ -92,8 +91,8 @@ pub fn parse_line<'a>(
     if cid.0.is_empty() {
         return Err((SkipReason::MissingId, "empty `conversation_id`".into()));
     }
-    let header = header_from_raw(&raw)?;
-    let event = event_from_raw(raw, pos)?;
+    let header = header_from_raw(&mut raw)?;
+    let event = event_from_raw(raw.event, pos)?;
     Ok(Line::Event(EventLine {
         conversation_id: cid.0,
         header,
@@ -111,24 +110,28 @@ fn json_error(e: serde_json::Error) -> Invalid {
 
 fn conversation_from_raw<'a>(
     id: Cow<'a, str>,
-    raw: RawRecord<'a>,
-    events: Vec<RawRecord<'a>>,
+    mut raw: RawRecord<'a>,
+    events: Vec<Result<Event<'a>, Invalid>>,
     pos: SourcePos,
 ) -> Result<Line<'a>, Invalid> {
     if id.is_empty() {
         return Err((SkipReason::MissingId, "empty `id`".into()));
     }
-    let header = header_from_raw(&raw)?;
+    let header = header_from_raw(&mut raw)?;
     let channel = header
         .channel
         .ok_or((SkipReason::MissingField, "missing `channel`".to_string()))?;
     let mut conv = Conversation::new(id, channel);
     apply_header(&mut conv, header);
     conv.pos = pos;
+    conv.events.reserve(events.len());
     let mut problems = Vec::new();
-    for (i, raw_event) in events.into_iter().enumerate() {
-        match event_from_raw(raw_event, pos) {
-            Ok(e) => conv.events.push(e),
+    for (i, event) in events.into_iter().enumerate() {
+        match event {
+            Ok(mut e) => {
+                e.pos = pos;
+                conv.events.push(e);
+            }
             Err((reason, msg)) => problems.push((reason, format!("event {}: {msg}", i + 1))),
         }
     }
@@ -194,7 +197,7 @@ fn survey_from_raw(s: &RawSurvey) -> Result<Survey, Invalid> {
     })
 }
 
-fn header_from_raw<'a>(raw: &RawRecord<'a>) -> Result<Header<'a>, Invalid> {
+fn header_from_raw<'a>(raw: &mut RawRecord<'a>) -> Result<Header<'a>, Invalid> {
     let channel = match &raw.channel {
         None => None,
         Some(s) => Some(Channel::parse(&s.0).ok_or_else(|| {
@@ -204,30 +207,30 @@ fn header_from_raw<'a>(raw: &RawRecord<'a>) -> Result<Header<'a>, Invalid> {
             )
         })?),
     };
-    let mut survey = survey_from_raw(&raw.survey.clone().unwrap_or_default())?;
+    let mut survey = survey_from_raw(&raw.survey.take().unwrap_or_default())?;
     // A header may also carry the scales at top level (as event lines of type survey do).
-    if raw.kind.is_none() {
-        survey.fill_from(survey_from_raw(&raw.flat_survey)?);
+    if raw.event.kind.is_none() {
+        survey.fill_from(survey_from_raw(&raw.event.flat_survey)?);
     }
     Ok(Header {
         channel,
-        customer_id: raw.customer_id.clone().map(|s| s.0),
+        customer_id: raw.customer_id.take().map(|s| s.0),
         opened_at: optional_timestamp("opened_at", &raw.opened_at)?,
-        severity: raw.severity.clone().map(|s| s.0),
+        severity: raw.severity.take().map(|s| s.0),
         tags: raw
             .tags
-            .clone()
+            .take()
             .unwrap_or_default()
             .into_iter()
             .map(|s| s.0)
             .collect(),
         due_at: optional_timestamp("due_at", &raw.due_at)?,
-        team: raw.team.clone().map(|s| s.0),
+        team: raw.team.take().map(|s| s.0),
         survey,
     })
 }
 
-fn event_from_raw<'a>(raw: RawRecord<'a>, pos: SourcePos) -> Result<Event<'a>, Invalid> {
+fn event_from_raw<'a>(raw: RawEvent<'a>, pos: SourcePos) -> Result<Event<'a>, Invalid> {
     let ts = raw
         .ts
         .as_ref()
@@ -293,15 +296,75 @@ impl<'de> de::Deserialize<'de> for S<'de> {
     }
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
 struct RawSurvey {
     csat: Option<i64>,
     nps: Option<i64>,
     ces: Option<i64>,
 }
 
-/// Every field either line shape (or an embedded event) may carry.
-#[derive(Debug, Clone, Default)]
+/// The fields of one event (embedded in a conversation, or on an event line).
+#[derive(Debug, Default)]
+struct RawEvent<'a> {
+    ts: Option<S<'a>>,
+    author: Option<S<'a>>,
+    role: Option<S<'a>>,
+    kind: Option<S<'a>>,
+    text: Option<S<'a>>,
+    team: Option<S<'a>>,
+    value: Option<f64>,
+    detail: Option<S<'a>>,
+    flat_survey: RawSurvey,
+    unknown: Vec<S<'a>>,
+}
+
+impl<'de> RawEvent<'de> {
+    /// Reads the value of `key` if it is an event field; returns false otherwise.
+    fn read_field<M: MapAccess<'de>>(&mut self, key: &str, map: &mut M) -> Result<bool, M::Error> {
+        match key {
+            "ts" => self.ts = map.next_value()?,
+            "type" => self.kind = map.next_value()?,
+            "role" => self.role = map.next_value()?,
+            "text" => self.text = map.next_value()?,
+            "author" => self.author = map.next_value()?,
+            "team" => self.team = map.next_value()?,
+            "value" | "amount" | "rating" => self.value = map.next_value()?,
+            "detail" => self.detail = map.next_value()?,
+            "csat" => self.flat_survey.csat = map.next_value()?,
+            "nps" => self.flat_survey.nps = map.next_value()?,
+            "ces" => self.flat_survey.ces = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for RawEvent<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawEvent<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an event object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<RawEvent<'de>, M::Error> {
+                let mut e = RawEvent::default();
+                while let Some(key) = map.next_key::<S<'de>>()? {
+                    if !e.read_field(&key.0, &mut map)? {
+                        map.next_value::<IgnoredAny>()?;
+                        e.unknown.push(key);
+                    }
+                }
+                Ok(e)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A whole line: conversation header fields, embedded events, and the event fields of an
+/// event line.
+#[derive(Debug, Default)]
 struct RawRecord<'a> {
     id: Option<S<'a>>,
     conversation_id: Option<S<'a>>,
@@ -313,24 +376,9 @@ struct RawRecord<'a> {
     due_at: Option<S<'a>>,
     team: Option<S<'a>>,
     survey: Option<RawSurvey>,
-    events: Option<Vec<RawRecord<'a>>>,
-    ts: Option<S<'a>>,
-    author: Option<S<'a>>,
-    role: Option<S<'a>>,
-    kind: Option<S<'a>>,
-    text: Option<S<'a>>,
-    value: Option<f64>,
-    detail: Option<S<'a>>,
-    flat_survey: RawSurvey,
+    events: Option<EventList<'a>>,
+    event: RawEvent<'a>,
     unknown: Vec<S<'a>>,
-}
-
-impl<'a> RawRecord<'a> {
-    fn deserialize_top(
-        de: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
-    ) -> serde_json::Result<Self> {
-        de::Deserialize::deserialize(de)
-    }
 }
 
 impl<'de> de::Deserialize<'de> for RawRecord<'de> {
@@ -352,6 +400,7 @@ impl<'de> Visitor<'de> for RecordVisitor {
         let mut r = RawRecord::default();
         while let Some(key) = map.next_key::<S<'de>>()? {
             match key.0.as_ref() {
+                "events" => r.events = map.next_value()?,
                 "id" => r.id = map.next_value()?,
                 "conversation_id" => r.conversation_id = map.next_value()?,
                 "channel" => r.channel = map.next_value()?,
@@ -360,22 +409,17 @@ impl<'de> Visitor<'de> for RecordVisitor {
                 "severity" | "priority" => r.severity = map.next_value()?,
                 "tags" => r.tags = map.next_value()?,
                 "due_at" => r.due_at = map.next_value()?,
-                "team" => r.team = map.next_value()?,
+                // `team` is both a header and an event field: keep it for both.
+                "team" => {
+                    r.team = map.next_value()?;
+                    r.event.team = r.team.clone();
+                }
                 "survey" => r.survey = map.next_value()?,
-                "events" => r.events = map.next_value::<Option<EventList<'de>>>()?.map(|l| l.0),
-                "ts" => r.ts = map.next_value()?,
-                "author" => r.author = map.next_value()?,
-                "role" => r.role = map.next_value()?,
-                "type" => r.kind = map.next_value()?,
-                "text" => r.text = map.next_value()?,
-                "value" | "amount" | "rating" => r.value = map.next_value()?,
-                "detail" => r.detail = map.next_value()?,
-                "csat" => r.flat_survey.csat = map.next_value()?,
-                "nps" => r.flat_survey.nps = map.next_value()?,
-                "ces" => r.flat_survey.ces = map.next_value()?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                    r.unknown.push(key);
+                other => {
+                    if !r.event.read_field(other, &mut map)? {
+                        map.next_value::<IgnoredAny>()?;
+                        r.unknown.push(key);
+                    }
                 }
             }
         }
@@ -383,7 +427,12 @@ impl<'de> Visitor<'de> for RecordVisitor {
     }
 }
 
-struct EventList<'a>(Vec<RawRecord<'a>>);
+/// Embedded events, validated as they are read (a bad event does not spoil the line).
+#[derive(Debug, Default)]
+struct EventList<'a> {
+    events: Vec<Result<Event<'a>, Invalid>>,
+    unknown: Vec<S<'a>>,
+}
 
 impl<'de> de::Deserialize<'de> for EventList<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -394,11 +443,15 @@ impl<'de> de::Deserialize<'de> for EventList<'de> {
                 f.write_str("an array of event objects")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EventList<'de>, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(8));
-                while let Some(e) = seq.next_element::<RawRecord<'de>>()? {
-                    out.push(e);
+                let mut list = EventList {
+                    events: Vec::with_capacity(seq.size_hint().unwrap_or(16)),
+                    unknown: Vec::new(),
+                };
+                while let Some(mut e) = seq.next_element::<RawEvent<'de>>()? {
+                    list.unknown.append(&mut e.unknown);
+                    list.events.push(event_from_raw(e, SourcePos::default()));
                 }
-                Ok(EventList(out))
+                Ok(list)
             }
         }
         d.deserialize_seq(V)

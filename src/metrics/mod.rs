@@ -128,20 +128,21 @@ impl Partial {
                 }
             }
         }
-        let Some(customer) = &f.customer_id else {
+        let Some(customer) = f.customer_id.as_deref().map(customers::key_of) else {
             return;
         };
         if let Some(opened) = f.opened_at.or(f.first_contact_at) {
             let window = config.fcr_window_ms();
+            let fcr_until = f
+                .resolved_at
+                .filter(|_| f.resolved_first_contact)
+                .map(|r| crate::time::Timestamp(r.0.saturating_add(window)));
             self.ledger.contacts.push(customers::Contact {
-                customer: customer.clone(),
+                customer,
                 opened,
-                id: f.id.clone(),
-                fcr_until: f
-                    .resolved_at
-                    .filter(|_| f.resolved_first_contact)
-                    .map(|r| crate::time::Timestamp(r.0.saturating_add(window))),
-                segments: keys,
+                id: customers::key_of(&f.id),
+                fcr_until,
+                segments: if fcr_until.is_some() { keys } else { Vec::new() },
             });
         }
         if f.purchases > 0 {
@@ -149,7 +150,7 @@ impl Partial {
             self.ledger
                 .purchases
                 .extend((0..f.purchases).map(|i| customers::Purchase {
-                    customer: customer.clone(),
+                    customer,
                     at,
                     // The whole amount sits on the first entry so the total stays exact.
                     cents: if i == 0 { f.purchase_cents } else { 0 },
