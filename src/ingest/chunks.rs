@@ -51,10 +51,10 @@ impl<R: Read> Chunker<R> {
         data.reserve(self.target);
         loop {
             let start = data.len();
-            let want = (start + self.target).max(data.capacity()) - start;
-            data.resize(start + want, 0);
-            let n = read_some(&mut self.reader, &mut data[start..])?;
-            data.truncate(start + n);
+            // `read_to_end` on a `Take` fills spare capacity without zeroing it first.
+            let n = (&mut self.reader)
+                .take(self.target as u64)
+                .read_to_end(&mut data)?;
             if n == 0 {
                 self.done = true;
                 break;
@@ -81,23 +81,26 @@ impl<R: Read> Chunker<R> {
     }
 }
 
-fn read_some<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match r.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
-    }
-}
-
 /// Iterates the lines of a chunk with their 1-based numbers, without the line ending.
 pub fn lines(chunk: &Chunk) -> impl Iterator<Item = (u64, &[u8])> {
     let data = chunk.data.strip_suffix(b"\n").unwrap_or(&chunk.data);
-    let first = chunk.first_line;
-    data.split(|&b| b == b'\n')
-        .enumerate()
-        .filter(move |_| !chunk.data.is_empty())
-        .map(move |(i, l)| (first + i as u64, l.strip_suffix(b"\r").unwrap_or(l)))
+    let mut rest = (!chunk.data.is_empty()).then_some(data);
+    let mut number = chunk.first_line;
+    std::iter::from_fn(move || {
+        let current = rest?;
+        let line = match memchr::memchr(b'\n', current) {
+            Some(i) => {
+                rest = Some(&current[i + 1..]);
+                &current[..i]
+            }
+            None => {
+                rest = None;
+                current
+            }
+        };
+        number += 1;
+        Some((number - 1, line.strip_suffix(b"\r").unwrap_or(line)))
+    })
 }
 
 #[cfg(test)]
