@@ -78,9 +78,9 @@ pub fn parse_line<'a>(
     unknown.extend(raw.unknown.drain(..).map(|s| s.0));
     unknown.extend(raw.event.unknown.drain(..).map(|s| s.0));
     if let Some(id) = raw.id.take() {
-        let events = raw.events.take().unwrap_or_default();
-        unknown.extend(events.unknown.into_iter().map(|s| s.0));
-        return conversation_from_raw(id.0, raw, events.events, pos);
+        let mut events = raw.events.take().unwrap_or_default();
+        unknown.extend(events.unknown.drain(..).map(|s| s.0));
+        return conversation_from_raw(id.0, raw, events, pos);
     }
     let Some(cid) = raw.conversation_id.take() else {
         return Err((
@@ -111,7 +111,7 @@ fn json_error(e: serde_json::Error) -> Invalid {
 fn conversation_from_raw<'a>(
     id: Cow<'a, str>,
     mut raw: RawRecord<'a>,
-    events: Vec<Result<Event<'a>, Invalid>>,
+    events: EventList<'a>,
     pos: SourcePos,
 ) -> Result<Line<'a>, Invalid> {
     if id.is_empty() {
@@ -124,18 +124,11 @@ fn conversation_from_raw<'a>(
     let mut conv = Conversation::new(id, channel);
     apply_header(&mut conv, header);
     conv.pos = pos;
-    conv.events.reserve(events.len());
-    let mut problems = Vec::new();
-    for (i, event) in events.into_iter().enumerate() {
-        match event {
-            Ok(mut e) => {
-                e.pos = pos;
-                conv.events.push(e);
-            }
-            Err((reason, msg)) => problems.push((reason, format!("event {}: {msg}", i + 1))),
-        }
+    conv.events = events.events;
+    for e in &mut conv.events {
+        e.pos = pos;
     }
-    Ok(Line::Conversation(conv, problems))
+    Ok(Line::Conversation(conv, events.problems))
 }
 
 /// Copies header fields into `conv`, keeping values it already has.
@@ -430,7 +423,9 @@ impl<'de> Visitor<'de> for RecordVisitor {
 /// Embedded events, validated as they are read (a bad event does not spoil the line).
 #[derive(Debug, Default)]
 struct EventList<'a> {
-    events: Vec<Result<Event<'a>, Invalid>>,
+    events: Vec<Event<'a>>,
+    /// Problems of skipped events, messages naming the event's 1-based position.
+    problems: Vec<Invalid>,
     unknown: Vec<S<'a>>,
 }
 
@@ -445,11 +440,19 @@ impl<'de> de::Deserialize<'de> for EventList<'de> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EventList<'de>, A::Error> {
                 let mut list = EventList {
                     events: Vec::with_capacity(seq.size_hint().unwrap_or(16)),
+                    problems: Vec::new(),
                     unknown: Vec::new(),
                 };
+                let mut position = 0;
                 while let Some(mut e) = seq.next_element::<RawEvent<'de>>()? {
+                    position += 1;
                     list.unknown.append(&mut e.unknown);
-                    list.events.push(event_from_raw(e, SourcePos::default()));
+                    match event_from_raw(e, SourcePos::default()) {
+                        Ok(event) => list.events.push(event),
+                        Err((reason, msg)) => {
+                            list.problems.push((reason, format!("event {position}: {msg}")))
+                        }
+                    }
                 }
                 Ok(list)
             }
