@@ -449,9 +449,9 @@ impl<'de> de::Deserialize<'de> for EventList<'de> {
                     list.unknown.append(&mut e.unknown);
                     match event_from_raw(e, SourcePos::default()) {
                         Ok(event) => list.events.push(event),
-                        Err((reason, msg)) => {
-                            list.problems.push((reason, format!("event {position}: {msg}")))
-                        }
+                        Err((reason, msg)) => list
+                            .problems
+                            .push((reason, format!("event {position}: {msg}"))),
                     }
                 }
                 Ok(list)

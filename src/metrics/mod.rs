@@ -142,7 +142,11 @@ impl Partial {
                 opened,
                 id: customers::key_of(&f.id),
                 fcr_until,
-                segments: if fcr_until.is_some() { keys } else { Vec::new() },
+                segments: if fcr_until.is_some() {
+                    keys
+                } else {
+                    Vec::new()
+                },
             });
         }
         if f.purchases > 0 {
