@@ -51,8 +51,9 @@ pub struct Contact {
     pub id: u64,
     /// For a first-contact-resolution candidate: resolution time + FCR window.
     pub fcr_until: Option<Timestamp>,
-    /// Segments to credit when the contact is confirmed as FCR (empty for non-candidates).
-    pub segments: Vec<SegmentKey>,
+    /// The set of segments to credit when the contact is confirmed as FCR, as a key into
+    /// [`Ledger::segment_sets`] (0 for non-candidates, whose segments are never needed).
+    pub segment_set: u64,
 }
 
 /// One purchase.
@@ -73,6 +74,17 @@ pub struct Ledger {
     pub contacts: Vec<Contact>,
     /// Purchases with a known customer.
     pub purchases: Vec<Purchase>,
+    /// Segment key sets of FCR candidates, by [`segment_set_key`]: stored once per distinct
+    /// set rather than once per contact.
+    pub segment_sets: BTreeMap<u64, Vec<SegmentKey>>,
+}
+
+/// The key under which a set of segment keys is stored in [`Ledger::segment_sets`].
+pub fn segment_set_key(keys: &[SegmentKey]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    keys.hash(&mut h);
+    h.finish() | 1 // never 0, which marks "no set"
 }
 
 /// Retention of one month.
@@ -136,6 +148,22 @@ impl Ledger {
     pub fn merge(&mut self, mut other: Ledger) {
         self.contacts.append(&mut other.contacts);
         self.purchases.append(&mut other.purchases);
+        self.segment_sets.append(&mut other.segment_sets);
+    }
+
+    /// Records a contact, storing its segment set once.
+    pub fn add_contact(&mut self, mut contact: Contact, segments: Option<&[SegmentKey]>) {
+        contact.segment_set = match segments {
+            Some(keys) if !keys.is_empty() => {
+                let key = segment_set_key(keys);
+                self.segment_sets
+                    .entry(key)
+                    .or_insert_with(|| keys.to_vec());
+                key
+            }
+            _ => 0,
+        };
+        self.contacts.push(contact);
     }
 
     /// Sorts entries into canonical order.
@@ -152,7 +180,7 @@ impl Ledger {
         conversations: u64,
     ) -> (FcrCredits, CustomerReport) {
         self.canonicalize();
-        let credits = fcr_credits(&self.contacts);
+        let credits = fcr_credits(&self.contacts, &self.segment_sets);
         let mut customers = 0u64;
         let mut repeat_customers = 0u64;
         for group in self.contacts.chunk_by(|a, b| a.customer == b.customer) {
@@ -183,7 +211,7 @@ impl Ledger {
     }
 }
 
-fn fcr_credits(sorted: &[Contact]) -> FcrCredits {
+fn fcr_credits(sorted: &[Contact], sets: &BTreeMap<u64, Vec<SegmentKey>>) -> FcrCredits {
     let mut credits = FcrCredits::default();
     for group in sorted.chunk_by(|a, b| a.customer == b.customer) {
         for (i, c) in group.iter().enumerate() {
@@ -191,7 +219,7 @@ fn fcr_credits(sorted: &[Contact]) -> FcrCredits {
             let repeated = group.get(i + 1).is_some_and(|next| next.opened <= until);
             if !repeated {
                 credits.overall += 1;
-                for key in &c.segments {
+                for key in sets.get(&c.segment_set).into_iter().flatten() {
                     *credits.segments.entry(key.clone()).or_default() += 1;
                 }
             }
@@ -306,38 +334,40 @@ mod tests {
             opened: t(opened),
             id: key_of(id),
             fcr_until: fcr_until.map(t),
-            segments: vec![vec!["chat".into()]],
+            segment_set: 0,
         }
     }
 
     #[test]
     fn repeat_contact_inside_window_cancels_fcr() {
-        let ledger = Ledger {
-            contacts: vec![
-                // a1 resolved, window until 01-08; a2 opens 01-05 → a1 is not FCR; a2 has no later contact → FCR.
-                contact(
-                    "a",
-                    "a2",
-                    "2024-01-05T00:00:00Z",
-                    Some("2024-01-12T00:00:00Z"),
-                ),
-                contact(
-                    "a",
-                    "a1",
-                    "2024-01-01T00:00:00Z",
-                    Some("2024-01-08T00:00:00Z"),
-                ),
-                // b1 resolved, b2 opens after the window → b1 FCR; b2 not a candidate.
-                contact(
-                    "b",
-                    "b1",
-                    "2024-01-01T00:00:00Z",
-                    Some("2024-01-08T00:00:00Z"),
-                ),
-                contact("b", "b2", "2024-01-09T00:00:00Z", None),
-            ],
-            purchases: vec![],
-        };
+        let chat: Vec<SegmentKey> = vec![vec!["chat".into()]];
+        let mut ledger = Ledger::default();
+        // a1 resolved, window until 01-08; a2 opens 01-05 → a1 is not FCR; a2 has no later contact → FCR.
+        let a2 = contact(
+            "a",
+            "a2",
+            "2024-01-05T00:00:00Z",
+            Some("2024-01-12T00:00:00Z"),
+        );
+        let a1 = contact(
+            "a",
+            "a1",
+            "2024-01-01T00:00:00Z",
+            Some("2024-01-08T00:00:00Z"),
+        );
+        // b1 resolved, b2 opens after the window → b1 FCR; b2 not a candidate.
+        let b1 = contact(
+            "b",
+            "b1",
+            "2024-01-01T00:00:00Z",
+            Some("2024-01-08T00:00:00Z"),
+        );
+        let b2 = contact("b", "b2", "2024-01-09T00:00:00Z", None);
+        for c in [a2, a1, b1] {
+            ledger.add_contact(c, Some(&chat));
+        }
+        ledger.add_contact(b2, None);
+        assert_eq!(ledger.segment_sets.len(), 1);
         let (credits, report) = ledger.settle(3.0, Some(100.0), 4);
         assert_eq!(credits.overall, 2);
         assert_eq!(credits.segments[&vec!["chat".to_string()]], 2);
@@ -361,6 +391,7 @@ mod tests {
                 at: t("2024-03-09T00:00:00Z"),
                 cents: 500,
             }],
+            segment_sets: BTreeMap::new(),
         };
         let (_, r) = ledger.settle(3.0, None, 5);
         let got: Vec<(String, u64, u64, u64, Option<f64>)> = r
@@ -398,6 +429,7 @@ mod tests {
                 p("y", "2024-04-01T00:00:00Z", 5_000),
                 p("y", "2024-07-01T12:00:00Z", 10_000),
             ],
+            segment_sets: BTreeMap::new(),
         };
         let (_, r) = ledger.settle(2.0, None, 0);
         // frequency = 4 / 2 / (182.5 / 365.25) = 4.00274 → 4.0; CLV = 100 × 4.00274 × 2 = 800.55.

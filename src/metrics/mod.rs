@@ -137,17 +137,16 @@ impl Partial {
                 .resolved_at
                 .filter(|_| f.resolved_first_contact)
                 .map(|r| crate::time::Timestamp(r.0.saturating_add(window)));
-            self.ledger.contacts.push(customers::Contact {
-                customer,
-                opened,
-                id: customers::key_of(&f.id),
-                fcr_until,
-                segments: if fcr_until.is_some() {
-                    keys
-                } else {
-                    Vec::new()
+            self.ledger.add_contact(
+                customers::Contact {
+                    customer,
+                    opened,
+                    id: customers::key_of(&f.id),
+                    fcr_until,
+                    segment_set: 0,
                 },
-            });
+                fcr_until.map(|_| keys.as_slice()),
+            );
         }
         if f.purchases > 0 {
             let at = f.first_contact_at.or(f.opened_at).unwrap_or_default();
