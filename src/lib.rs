@@ -30,7 +30,7 @@
 //!
 //! let mut partial = Partial::new(vec![]);
 //! partial.add(&facts, &config);
-//! let report = partial.finish(&config);
+//! let report = partial.finish(&config).unwrap();
 //! assert_eq!(report.overall.kpis.first_response.median_s, Some(90.0));
 //! ```
 
@@ -44,6 +44,7 @@ pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod spill;
 pub mod synth;
 pub mod time;
 

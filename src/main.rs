@@ -107,14 +107,16 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, None))?;
+    let mut partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, None))?;
     if let Some(path) = &args.partial {
+        partial.ledger.load_spilled()?;
+        partial.canonicalize();
         let mut w = create(path)?;
         serde_json::to_writer(&mut w, &partial)?;
         w.flush()?;
     }
     let skipped = partial.diagnostics.skipped_total();
-    let report = partial.finish(&config);
+    let report = partial.finish(&config)?;
     write_report(&report, &args.output)?;
     if skipped > 0 {
         if !args.quiet {
@@ -149,7 +151,7 @@ fn merge(args: MergeArgs) -> Result<Exit> {
             Some(t) => t.merge(part)?,
         }
     }
-    let report = total.expect("at least one partial").finish(&config);
+    let report = total.expect("at least one partial").finish(&config)?;
     write_report(&report, &args.output)?;
     Ok(Exit::Success)
 }

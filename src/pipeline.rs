@@ -3,8 +3,10 @@
 //! One reader thread streams each file (in sorted order) as chunks of whole lines into a
 //! bounded channel; rayon workers parse them, analyse every whole conversation at once and
 //! fold the facts into their own [`Partial`]; event lines go to the spillable
-//! [`EventStore`] and are analysed per partition after the stream ends. Memory is bounded
-//! by the channel depth × chunk size, the event store limit, and the aggregates.
+//! [`EventStore`] and are analysed per partition after the stream ends. Customer-ledger
+//! entries move from the workers to a second spillable store past their budget. Memory is
+//! bounded by the channel depth × chunk size, `mem_limit` (shared by the two stores), and
+//! the per-segment aggregates.
 //!
 //! Output order: `--facts` lines are written in input order (chunk by chunk, then the
 //! reassembled conversations by partition and id) whatever the thread count, and the
@@ -26,6 +28,7 @@ use crate::ingest::jsonl::{Line, parse_line};
 use crate::ingest::source::{self, InputFile};
 use crate::metrics::{ConversationFacts, Dimension, Partial, conversation_facts};
 use crate::model::{Conversation, SourcePos};
+use crate::spill::SpillStore;
 
 /// Something that wants to see every analysed conversation (a facts writer, an index).
 pub trait Observer: Sync {
@@ -63,6 +66,9 @@ impl Default for Options {
     }
 }
 
+/// Approximate memory of one ledger entry, for the ledger budget.
+const LEDGER_ENTRY_BYTES: usize = 48;
+
 /// Problems printed to stderr before the rest are only counted.
 pub const MAX_PRINTED_PROBLEMS: usize = 50;
 
@@ -97,6 +103,8 @@ struct Context<'r> {
     files: &'r [InputFile],
     options: &'r Options,
     store: EventStore,
+    ledger_store: SpillStore,
+    ledger_budget: usize,
     facts_out: Option<Mutex<OrderedWriter>>,
     observer: Option<&'r dyn Observer>,
     printed: AtomicUsize,
@@ -183,6 +191,16 @@ impl Context<'_> {
         self.submit_facts(chunk.seq, facts_buf);
     }
 
+    /// Moves a worker's ledger entries to the shared spillable store once they pass the
+    /// worker's budget (about 48 bytes an entry).
+    fn bound_ledger(&self, acc: &mut Partial) {
+        if acc.ledger.len_in_memory() * LEDGER_ENTRY_BYTES > self.ledger_budget {
+            if let Err(e) = acc.ledger.spill_into(&self.ledger_store) {
+                self.fatal.lock().expect("fatal lock").get_or_insert(e);
+            }
+        }
+    }
+
     fn submit_facts(&self, seq: u64, bytes: Vec<u8>) {
         if let Some(w) = &self.facts_out {
             w.lock().expect("facts lock").submit(seq, bytes);
@@ -240,7 +258,10 @@ pub fn run(
     let ctx = Context {
         files,
         options,
-        store: EventStore::new(options.mem_limit),
+        store: EventStore::new(options.mem_limit / 2),
+        ledger_store: SpillStore::new(options.mem_limit / 2),
+        // Per worker, before its ledger entries move to the shared store.
+        ledger_budget: (options.mem_limit / 8 / rayon::current_num_threads().max(1)).max(1),
         facts_out: facts_out.map(|out| {
             Mutex::new(OrderedWriter {
                 out,
@@ -268,6 +289,7 @@ pub fn run(
                 || Partial::new(options.dims.clone()),
                 |mut acc, chunk| {
                     ctx.process_chunk(&mut acc, chunk);
+                    ctx.bound_ledger(&mut acc);
                     pb.set_position(raw.load(Ordering::Relaxed));
                     let n = ctx.conversations.load(Ordering::Relaxed);
                     let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-3);
@@ -294,6 +316,12 @@ pub fn run(
     }
     let assembled = assemble_events(&ctx, chunks)?;
     partial.merge(assembled)?;
+    if !ctx.ledger_store.is_empty() {
+        partial.ledger.spill_into(&ctx.ledger_store)?;
+        partial
+            .ledger
+            .attach_spilled(ctx.ledger_store.take_partitions());
+    }
     if let Some(w) = ctx.facts_out {
         let mut w = w.into_inner().expect("facts lock");
         if let Some(e) = w.error.take() {

@@ -38,7 +38,7 @@ fn analyse(paths: &[std::path::PathBuf], threads: usize, options: &Options) -> P
 }
 
 fn report_json(p: Partial, config: &Config) -> String {
-    serde_json::to_string(&p.finish(config)).unwrap()
+    serde_json::to_string(&p.finish(config).unwrap()).unwrap()
 }
 
 proptest! {

@@ -2,9 +2,8 @@
 //! files and out of order, in bounded memory.
 //!
 //! Event lines are validated during the streaming pass, then their raw bytes are appended
-//! to one of [`PARTITIONS`] partitions chosen by a hash of the conversation id. When the
-//! buffered bytes pass the memory limit every partition is flushed to its own temporary
-//! file. At the end each partition is read back on its own (so at most about
+//! to one of the [`PARTITIONS`] partitions of a [`SpillStore`], chosen by a hash of the
+//! conversation id; past the memory limit the partitions go to temporary files. At the end each partition is read back on its own (so at most about
 //! `total / PARTITIONS` bytes are in memory at once), its lines grouped by conversation id
 //! and sorted by time. Records keep their (file, line) position, which makes the result
 //! independent of arrival order: events are ordered by (timestamp, file, line) and
@@ -12,32 +11,16 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::{Error, SkipReason};
 use crate::ingest::jsonl::{EventLine, Line, apply_header, parse_line};
 use crate::model::{Conversation, SourcePos};
+use crate::spill::{PARTITIONS, PartitionData, SpillStore};
 
-/// Number of partitions.
-pub const PARTITIONS: usize = 64;
-
-#[derive(Default)]
-struct Partition {
-    buf: Vec<u8>,
-    file: Option<BufWriter<File>>,
-}
-
-/// The spillable store of event lines.
+/// The spillable store of event lines: a [`SpillStore`] partitioned by conversation id.
 pub struct EventStore {
-    parts: Vec<Mutex<Partition>>,
-    buffered: AtomicUsize,
-    limit: usize,
-    spill_lock: Mutex<()>,
-    spilled_bytes: AtomicUsize,
+    store: SpillStore,
 }
 
 /// The partition of a conversation id (stable across runs and platforms).
@@ -53,108 +36,36 @@ impl EventStore {
     /// A store that spills to temporary files past `limit` buffered bytes.
     pub fn new(limit: usize) -> EventStore {
         EventStore {
-            parts: (0..PARTITIONS).map(|_| Mutex::default()).collect(),
-            buffered: AtomicUsize::new(0),
-            limit,
-            spill_lock: Mutex::new(()),
-            spilled_bytes: AtomicUsize::new(0),
+            store: SpillStore::new(limit),
         }
     }
 
     /// Bytes written to temporary files so far.
     pub fn spilled_bytes(&self) -> usize {
-        self.spilled_bytes.load(Ordering::Relaxed)
+        self.store.spilled_bytes()
     }
 
     /// True when no event line was stored.
     pub fn is_empty(&self) -> bool {
-        self.buffered.load(Ordering::Relaxed) == 0 && self.spilled_bytes() == 0
+        self.store.is_empty()
     }
 
     /// Stores one validated event line.
     pub fn push(&self, conversation_id: &str, pos: SourcePos, line: &[u8]) -> Result<(), Error> {
-        let size = HEADER + line.len();
-        {
-            let mut p = self.parts[partition_of(conversation_id)]
-                .lock()
-                .expect("partition lock");
-            p.buf.extend_from_slice(&pos.file.to_le_bytes());
-            p.buf.extend_from_slice(&pos.line.to_le_bytes());
-            p.buf.extend_from_slice(&(line.len() as u32).to_le_bytes());
-            p.buf.extend_from_slice(line);
-        }
-        if self.buffered.fetch_add(size, Ordering::Relaxed) + size > self.limit {
-            self.spill()?;
-        }
-        Ok(())
-    }
-
-    fn spill(&self) -> Result<(), Error> {
-        let _guard = self.spill_lock.lock().expect("spill lock");
-        if self.buffered.load(Ordering::Relaxed) <= self.limit {
-            return Ok(()); // another thread spilled meanwhile
-        }
-        for part in &self.parts {
-            let mut p = part.lock().expect("partition lock");
-            if p.buf.is_empty() {
-                continue;
-            }
-            if p.file.is_none() {
-                let f = tempfile::tempfile().map_err(|e| Error::io("(temporary file)", e))?;
-                p.file = Some(BufWriter::new(f));
-            }
-            let Partition { buf, file } = &mut *p;
-            let w = file.as_mut().expect("spill file");
-            w.write_all(buf)
-                .map_err(|e| Error::io("(temporary file)", e))?;
-            self.buffered.fetch_sub(buf.len(), Ordering::Relaxed);
-            self.spilled_bytes.fetch_add(buf.len(), Ordering::Relaxed);
-            buf.clear();
-            buf.shrink_to_fit();
-        }
-        Ok(())
+        self.store.push(
+            partition_of(conversation_id),
+            &[
+                &pos.file.to_le_bytes(),
+                &pos.line.to_le_bytes(),
+                &(line.len() as u32).to_le_bytes(),
+                line,
+            ],
+        )
     }
 
     /// Empties the store into per-partition handles on all its records.
     pub fn take_partitions(&self) -> Vec<PartitionData> {
-        let parts = self
-            .parts
-            .iter()
-            .map(|m| {
-                let p = std::mem::take(&mut *m.lock().expect("partition lock"));
-                PartitionData {
-                    file: p.file,
-                    buf: p.buf,
-                }
-            })
-            .collect();
-        self.buffered.store(0, Ordering::Relaxed);
-        self.spilled_bytes.store(0, Ordering::Relaxed);
-        parts
-    }
-}
-
-/// The records of one partition, on disk and in memory.
-pub struct PartitionData {
-    file: Option<BufWriter<File>>,
-    buf: Vec<u8>,
-}
-
-impl PartitionData {
-    /// Loads every record of the partition into one buffer.
-    pub fn load(self) -> Result<Vec<u8>, Error> {
-        let mut out = Vec::new();
-        if let Some(w) = self.file {
-            let mut f = w
-                .into_inner()
-                .map_err(|e| Error::io("(temporary file)", e.into_error()))?;
-            f.seek(SeekFrom::Start(0))
-                .map_err(|e| Error::io("(temporary file)", e))?;
-            f.read_to_end(&mut out)
-                .map_err(|e| Error::io("(temporary file)", e))?;
-        }
-        out.extend_from_slice(&self.buf);
-        Ok(out)
+        self.store.take_partitions()
     }
 }
 

@@ -28,7 +28,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::kpi::round2;
+use std::sync::{Arc, Mutex};
+
+use crate::error::Error;
 use crate::metrics::segment::SegmentKey;
+use crate::spill::{PARTITIONS, PartitionData, SpillStore};
 use crate::time::Timestamp;
 
 /// The 64-bit key of a customer or conversation id (SipHash with fixed keys: stable across
@@ -70,13 +74,102 @@ pub struct Purchase {
 /// Mergeable customer-level state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ledger {
-    /// Contacts with a known customer.
+    /// Contacts with a known customer (those not moved to [`Ledger::spilled`]).
     pub contacts: Vec<Contact>,
-    /// Purchases with a known customer.
+    /// Purchases with a known customer (those not moved to [`Ledger::spilled`]).
     pub purchases: Vec<Purchase>,
     /// Segment key sets of FCR candidates, by [`segment_set_key`]: stored once per distinct
     /// set rather than once per contact.
     pub segment_sets: BTreeMap<u64, Vec<SegmentKey>>,
+    /// Entries moved to temporary files, partitioned by customer (never serialised: call
+    /// [`Ledger::load_spilled`] first).
+    #[serde(skip)]
+    pub spilled: Spilled,
+}
+
+/// Ledger entries in spill partitions ([`PARTITIONS`] per store), shared so a ledger stays
+/// `Clone`: clones share the same entries, and whichever settles or loads first takes them.
+/// Equality is identity.
+#[derive(Clone, Default)]
+pub struct Spilled(Arc<Mutex<Vec<Vec<PartitionData>>>>);
+
+impl Spilled {
+    fn take(&self) -> Vec<Vec<PartitionData>> {
+        std::mem::take(&mut *self.0.lock().expect("spilled ledger lock"))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.lock().expect("spilled ledger lock").is_empty()
+    }
+}
+
+impl PartialEq for Spilled {
+    fn eq(&self, other: &Spilled) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || (self.is_empty() && other.is_empty())
+    }
+}
+
+impl std::fmt::Debug for Spilled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let stores = self.0.lock().expect("spilled ledger lock").len();
+        write!(f, "Spilled({stores} stores)")
+    }
+}
+
+const CONTACT_TAG: u8 = b'C';
+const PURCHASE_TAG: u8 = b'P';
+const NO_TIME: i64 = i64::MIN;
+
+fn partition_of_customer(customer: u64) -> usize {
+    (customer % PARTITIONS as u64) as usize
+}
+
+/// Decodes a loaded spill partition into its contacts and purchases.
+fn decode(
+    buf: &[u8],
+    contacts: &mut Vec<Contact>,
+    purchases: &mut Vec<Purchase>,
+) -> Result<(), Error> {
+    let corrupt = || {
+        Error::io(
+            "(temporary file)",
+            std::io::Error::other("corrupt ledger spill record"),
+        )
+    };
+    let num = |b: &[u8], at: usize| -> Result<u64, Error> {
+        Ok(u64::from_le_bytes(
+            b.get(at..at + 8)
+                .ok_or_else(corrupt)?
+                .try_into()
+                .expect("8 bytes"),
+        ))
+    };
+    let mut at = 0;
+    while at < buf.len() {
+        match buf[at] {
+            CONTACT_TAG => {
+                let until = num(buf, at + 25)? as i64;
+                contacts.push(Contact {
+                    customer: num(buf, at + 1)?,
+                    opened: Timestamp(num(buf, at + 9)? as i64),
+                    id: num(buf, at + 17)?,
+                    fcr_until: (until != NO_TIME).then_some(Timestamp(until)),
+                    segment_set: num(buf, at + 33)?,
+                });
+                at += 41;
+            }
+            PURCHASE_TAG => {
+                purchases.push(Purchase {
+                    customer: num(buf, at + 1)?,
+                    at: Timestamp(num(buf, at + 9)? as i64),
+                    cents: num(buf, at + 17)? as i64,
+                });
+                at += 25;
+            }
+            _ => return Err(corrupt()),
+        }
+    }
+    Ok(())
 }
 
 /// The key under which a set of segment keys is stored in [`Ledger::segment_sets`].
@@ -149,6 +242,68 @@ impl Ledger {
         self.contacts.append(&mut other.contacts);
         self.purchases.append(&mut other.purchases);
         self.segment_sets.append(&mut other.segment_sets);
+        let theirs = other.spilled.take();
+        if !theirs.is_empty() {
+            self.spilled
+                .0
+                .lock()
+                .expect("spilled ledger lock")
+                .extend(theirs);
+        }
+    }
+
+    /// Entries held in memory.
+    pub fn len_in_memory(&self) -> usize {
+        self.contacts.len() + self.purchases.len()
+    }
+
+    /// Moves the in-memory entries into `store`, partitioned by customer.
+    pub fn spill_into(&mut self, store: &SpillStore) -> Result<(), Error> {
+        for c in self.contacts.drain(..) {
+            let until = c.fcr_until.map_or(NO_TIME, |t| t.0);
+            store.push(
+                partition_of_customer(c.customer),
+                &[
+                    &[CONTACT_TAG],
+                    &c.customer.to_le_bytes(),
+                    &c.opened.0.to_le_bytes(),
+                    &c.id.to_le_bytes(),
+                    &until.to_le_bytes(),
+                    &c.segment_set.to_le_bytes(),
+                ],
+            )?;
+        }
+        for p in self.purchases.drain(..) {
+            store.push(
+                partition_of_customer(p.customer),
+                &[
+                    &[PURCHASE_TAG],
+                    &p.customer.to_le_bytes(),
+                    &p.at.0.to_le_bytes(),
+                    &p.cents.to_le_bytes(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Takes ownership of the partitions of a store that entries were spilled into.
+    pub fn attach_spilled(&mut self, partitions: Vec<PartitionData>) {
+        self.spilled
+            .0
+            .lock()
+            .expect("spilled ledger lock")
+            .push(partitions);
+    }
+
+    /// Reads every spilled entry back into memory (before serialising the ledger).
+    pub fn load_spilled(&mut self) -> Result<(), Error> {
+        for store in self.spilled.take() {
+            for part in store {
+                decode(&part.load()?, &mut self.contacts, &mut self.purchases)?;
+            }
+        }
+        Ok(())
     }
 
     /// Records a contact, storing its segment set once.
@@ -172,152 +327,202 @@ impl Ledger {
         self.purchases.sort_unstable();
     }
 
-    /// Runs the customer-level computations.
+    /// Runs the customer-level computations, one customer partition at a time when
+    /// entries were spilled (so memory stays at about one partition).
     pub fn settle(
-        mut self,
+        self,
         lifespan_years: f64,
         cost_total: Option<f64>,
         conversations: u64,
-    ) -> (FcrCredits, CustomerReport) {
-        self.canonicalize();
-        let credits = fcr_credits(&self.contacts, &self.segment_sets);
-        let mut customers = 0u64;
-        let mut repeat_customers = 0u64;
-        for group in self.contacts.chunk_by(|a, b| a.customer == b.customer) {
-            customers += 1;
-            repeat_customers += u64::from(group.len() > 1);
+    ) -> Result<(FcrCredits, CustomerReport), Error> {
+        let mut settlement = Settlement::default();
+        let stores = self.spilled.take();
+        if stores.is_empty() {
+            settlement.add_group(self.contacts, self.purchases, &self.segment_sets);
+        } else {
+            let mut contacts: Vec<Vec<Contact>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+            let mut purchases: Vec<Vec<Purchase>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
+            for c in self.contacts {
+                contacts[partition_of_customer(c.customer)].push(c);
+            }
+            for p in self.purchases {
+                purchases[partition_of_customer(p.customer)].push(p);
+            }
+            let mut stores: Vec<std::vec::IntoIter<PartitionData>> =
+                stores.into_iter().map(Vec::into_iter).collect();
+            for (mut c, mut p) in contacts.into_iter().zip(purchases) {
+                for store in &mut stores {
+                    if let Some(part) = store.next() {
+                        decode(&part.load()?, &mut c, &mut p)?;
+                    }
+                }
+                settlement.add_group(c, p, &self.segment_sets);
+            }
         }
-        // Customers who only purchased are customers too.
-        let mut purchasers: Vec<u64> = self.purchases.iter().map(|p| p.customer).collect();
-        purchasers.dedup();
-        let only_purchasers = purchasers
-            .iter()
-            .filter(|c| {
-                self.contacts
-                    .binary_search_by(|k| k.customer.cmp(c))
-                    .is_err()
-            })
-            .count() as u64;
-        let report = CustomerReport {
-            customers: customers + only_purchasers,
-            repeat_customers,
-            retention: retention(&self),
-            clv: clv(&self, lifespan_years, purchasers.len() as u64),
-            cost_to_serve: cost_total
-                .filter(|_| conversations > 0)
-                .map(|t| round2(t / conversations as f64)),
-        };
-        (credits, report)
+        Ok(settlement.finish(lifespan_years, cost_total, conversations))
     }
 }
 
-fn fcr_credits(sorted: &[Contact], sets: &BTreeMap<u64, Vec<SegmentKey>>) -> FcrCredits {
-    let mut credits = FcrCredits::default();
-    for group in sorted.chunk_by(|a, b| a.customer == b.customer) {
-        for (i, c) in group.iter().enumerate() {
-            let Some(until) = c.fcr_until else { continue };
-            let repeated = group.get(i + 1).is_some_and(|next| next.opened <= until);
-            if !repeated {
-                credits.overall += 1;
-                for key in sets.get(&c.segment_set).into_iter().flatten() {
-                    *credits.segments.entry(key.clone()).or_default() += 1;
+/// Customer-level results accumulated over groups of customers (each customer entirely in
+/// one group), then finished into the report.
+#[derive(Default)]
+struct Settlement {
+    credits: FcrCredits,
+    customers: u64,
+    repeat_customers: u64,
+    active: BTreeMap<(i64, u32), u64>,
+    new: BTreeMap<(i64, u32), u64>,
+    purchases: u64,
+    purchase_cents: i64,
+    purchasers: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+}
+
+impl Settlement {
+    fn add_group(
+        &mut self,
+        mut contacts: Vec<Contact>,
+        mut purchases: Vec<Purchase>,
+        sets: &BTreeMap<u64, Vec<SegmentKey>>,
+    ) {
+        contacts.sort_unstable();
+        purchases.sort_unstable();
+        self.add_fcr_credits(&contacts, sets);
+        for group in contacts.chunk_by(|a, b| a.customer == b.customer) {
+            self.customers += 1;
+            self.repeat_customers += u64::from(group.len() > 1);
+        }
+        let mut purchasers: Vec<u64> = purchases.iter().map(|p| p.customer).collect();
+        purchasers.dedup();
+        self.purchasers += purchasers.len() as u64;
+        // Customers who only purchased are customers too.
+        self.customers += purchasers
+            .iter()
+            .filter(|c| contacts.binary_search_by(|k| k.customer.cmp(c)).is_err())
+            .count() as u64;
+        self.purchases += purchases.len() as u64;
+        self.purchase_cents += purchases.iter().map(|p| p.cents).sum::<i64>();
+        let times = contacts
+            .iter()
+            .map(|c| c.opened)
+            .chain(purchases.iter().map(|p| p.at));
+        for t in times {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+        self.add_activity(&contacts, &purchases);
+    }
+
+    fn add_fcr_credits(&mut self, sorted: &[Contact], sets: &BTreeMap<u64, Vec<SegmentKey>>) {
+        for group in sorted.chunk_by(|a, b| a.customer == b.customer) {
+            for (i, c) in group.iter().enumerate() {
+                let Some(until) = c.fcr_until else { continue };
+                let repeated = group.get(i + 1).is_some_and(|next| next.opened <= until);
+                if !repeated {
+                    self.credits.overall += 1;
+                    for key in sets.get(&c.segment_set).into_iter().flatten() {
+                        *self.credits.segments.entry(key.clone()).or_default() += 1;
+                    }
                 }
             }
         }
     }
-    credits
-}
 
-fn retention(ledger: &Ledger) -> Vec<RetentionPeriod> {
-    // Activity months per customer, from contacts and purchases.
-    let mut activity: Vec<(u64, (i64, u32))> = ledger
-        .contacts
-        .iter()
-        .map(|c| (c.customer, month_of(c.opened)))
-        .chain(
-            ledger
-                .purchases
-                .iter()
-                .map(|p| (p.customer, month_of(p.at))),
-        )
-        .collect();
-    activity.sort_unstable();
-    activity.dedup();
-    let mut active: BTreeMap<(i64, u32), u64> = BTreeMap::new();
-    let mut new: BTreeMap<(i64, u32), u64> = BTreeMap::new();
-    for group in activity.chunk_by(|a, b| a.0 == b.0) {
-        *new.entry(group[0].1).or_default() += 1;
-        for (_, m) in group {
-            *active.entry(*m).or_default() += 1;
+    /// Active and first-active months per customer, from contacts and purchases.
+    fn add_activity(&mut self, contacts: &[Contact], purchases: &[Purchase]) {
+        let mut activity: Vec<(u64, (i64, u32))> = contacts
+            .iter()
+            .map(|c| (c.customer, month_of(c.opened)))
+            .chain(purchases.iter().map(|p| (p.customer, month_of(p.at))))
+            .collect();
+        activity.sort_unstable();
+        activity.dedup();
+        for group in activity.chunk_by(|a, b| a.0 == b.0) {
+            *self.new.entry(group[0].1).or_default() += 1;
+            for (_, m) in group {
+                *self.active.entry(*m).or_default() += 1;
+            }
         }
     }
-    let (Some(&first), Some(&last)) = (active.keys().next(), active.keys().next_back()) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut month = first;
-    let mut previous_active = 0;
-    loop {
-        let end = active.get(&month).copied().unwrap_or(0);
-        let n = new.get(&month).copied().unwrap_or(0);
-        out.push(RetentionPeriod {
-            period: format!("{:04}-{:02}", month.0, month.1),
-            start: previous_active,
-            end,
-            new: n,
-            rate: (previous_active > 0)
-                .then(|| round2((end - n) as f64 * 100.0 / previous_active as f64)),
-        });
-        if month == last {
-            break;
-        }
-        previous_active = end;
-        month = if month.1 == 12 {
-            (month.0 + 1, 1)
-        } else {
-            (month.0, month.1 + 1)
+
+    fn finish(
+        self,
+        lifespan_years: f64,
+        cost_total: Option<f64>,
+        conversations: u64,
+    ) -> (FcrCredits, CustomerReport) {
+        let report = CustomerReport {
+            customers: self.customers,
+            repeat_customers: self.repeat_customers,
+            retention: self.retention(),
+            clv: self.clv(lifespan_years),
+            cost_to_serve: cost_total
+                .filter(|_| conversations > 0)
+                .map(|t| round2(t / conversations as f64)),
         };
+        (self.credits, report)
     }
-    out
+
+    fn retention(&self) -> Vec<RetentionPeriod> {
+        let (Some(&first), Some(&last)) =
+            (self.active.keys().next(), self.active.keys().next_back())
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut month = first;
+        let mut previous_active = 0;
+        loop {
+            let end = self.active.get(&month).copied().unwrap_or(0);
+            let n = self.new.get(&month).copied().unwrap_or(0);
+            out.push(RetentionPeriod {
+                period: format!("{:04}-{:02}", month.0, month.1),
+                start: previous_active,
+                end,
+                new: n,
+                rate: (previous_active > 0)
+                    .then(|| round2((end - n) as f64 * 100.0 / previous_active as f64)),
+            });
+            if month == last {
+                break;
+            }
+            previous_active = end;
+            month = if month.1 == 12 {
+                (month.0 + 1, 1)
+            } else {
+                (month.0, month.1 + 1)
+            };
+        }
+        out
+    }
+
+    fn clv(&self, lifespan_years: f64) -> Clv {
+        const DAY_MS: f64 = 86_400_000.0;
+        let span_years = match (self.first, self.last) {
+            (Some(a), Some(b)) => ((b.0 - a.0) as f64).max(DAY_MS) / (365.25 * DAY_MS),
+            _ => 0.0,
+        };
+        let average = (self.purchases > 0)
+            .then(|| self.purchase_cents as f64 / 100.0 / self.purchases as f64);
+        let frequency = (self.purchasers > 0 && span_years > 0.0)
+            .then(|| self.purchases as f64 / self.purchasers as f64 / span_years);
+        Clv {
+            purchases: self.purchases,
+            customers: self.purchasers,
+            average_purchase_value: average.map(round2),
+            purchase_frequency_per_year: frequency.map(round2),
+            lifespan_years,
+            value: average
+                .zip(frequency)
+                .map(|(a, f)| round2(a * f * lifespan_years)),
+        }
+    }
 }
 
 fn month_of(t: Timestamp) -> (i64, u32) {
     let (y, m, _) = t.civil_date();
     (y, m)
-}
-
-fn clv(ledger: &Ledger, lifespan_years: f64, purchasing_customers: u64) -> Clv {
-    let purchases = ledger.purchases.len() as u64;
-    let total_cents: i64 = ledger.purchases.iter().map(|p| p.cents).sum();
-    let times = ledger
-        .contacts
-        .iter()
-        .map(|c| c.opened)
-        .chain(ledger.purchases.iter().map(|p| p.at));
-    let (lo, hi) = times.fold((None::<Timestamp>, None::<Timestamp>), |(lo, hi), t| {
-        (
-            Some(lo.map_or(t, |l| l.min(t))),
-            Some(hi.map_or(t, |h| h.max(t))),
-        )
-    });
-    const DAY_MS: f64 = 86_400_000.0;
-    let span_years = match (lo, hi) {
-        (Some(a), Some(b)) => ((b.0 - a.0) as f64).max(DAY_MS) / (365.25 * DAY_MS),
-        _ => 0.0,
-    };
-    let average = (purchases > 0).then(|| total_cents as f64 / 100.0 / purchases as f64);
-    let frequency = (purchasing_customers > 0 && span_years > 0.0)
-        .then(|| purchases as f64 / purchasing_customers as f64 / span_years);
-    Clv {
-        purchases,
-        customers: purchasing_customers,
-        average_purchase_value: average.map(round2),
-        purchase_frequency_per_year: frequency.map(round2),
-        lifespan_years,
-        value: average
-            .zip(frequency)
-            .map(|(a, f)| round2(a * f * lifespan_years)),
-    }
 }
 
 #[cfg(test)]
@@ -368,7 +573,7 @@ mod tests {
         }
         ledger.add_contact(b2, None);
         assert_eq!(ledger.segment_sets.len(), 1);
-        let (credits, report) = ledger.settle(3.0, Some(100.0), 4);
+        let (credits, report) = ledger.settle(3.0, Some(100.0), 4).unwrap();
         assert_eq!(credits.overall, 2);
         assert_eq!(credits.segments[&vec!["chat".to_string()]], 2);
         assert_eq!((report.customers, report.repeat_customers), (2, 2));
@@ -392,8 +597,9 @@ mod tests {
                 cents: 500,
             }],
             segment_sets: BTreeMap::new(),
+            spilled: Spilled::default(),
         };
-        let (_, r) = ledger.settle(3.0, None, 5);
+        let (_, r) = ledger.settle(3.0, None, 5).unwrap();
         let got: Vec<(String, u64, u64, u64, Option<f64>)> = r
             .retention
             .into_iter()
@@ -430,8 +636,9 @@ mod tests {
                 p("y", "2024-07-01T12:00:00Z", 10_000),
             ],
             segment_sets: BTreeMap::new(),
+            spilled: Spilled::default(),
         };
-        let (_, r) = ledger.settle(2.0, None, 0);
+        let (_, r) = ledger.settle(2.0, None, 0).unwrap();
         // frequency = 4 / 2 / (182.5 / 365.25) = 4.00274 → 4.0; CLV = 100 × 4.00274 × 2 = 800.55.
         assert_eq!(r.clv.average_purchase_value, Some(100.0));
         assert_eq!(r.clv.purchase_frequency_per_year, Some(4.0));
@@ -441,9 +648,57 @@ mod tests {
 
     #[test]
     fn no_purchases_gives_null_clv() {
-        let (_, r) = Ledger::default().settle(3.0, Some(10.0), 0);
+        let (_, r) = Ledger::default().settle(3.0, Some(10.0), 0).unwrap();
         assert_eq!((r.clv.value, r.clv.average_purchase_value), (None, None));
         assert_eq!(r.cost_to_serve, None);
         assert!(r.retention.is_empty());
+    }
+
+    fn mixed_ledger() -> Ledger {
+        let chat: Vec<SegmentKey> = vec![vec!["chat".into()]];
+        let mut ledger = Ledger::default();
+        for n in 0..300u32 {
+            let customer = format!("cust{}", n % 70);
+            let day = 1 + n % 28;
+            let month = 1 + n % 3;
+            let opened = format!("2024-{month:02}-{day:02}T10:00:00Z");
+            let until = (n % 2 == 0).then(|| format!("2024-{month:02}-{day:02}T12:00:00Z"));
+            let c = contact(&customer, &format!("id{n}"), &opened, until.as_deref());
+            ledger.add_contact(c, until.as_ref().map(|_| chat.as_slice()));
+            if n % 7 == 0 {
+                ledger.purchases.push(Purchase {
+                    customer: key_of(&customer),
+                    at: t(&opened),
+                    cents: 1000 + n as i64,
+                });
+            }
+        }
+        ledger
+    }
+
+    #[test]
+    fn spilled_ledger_settles_and_reloads_like_the_in_memory_one() {
+        let expected = mixed_ledger().settle(3.0, Some(9.0), 300).unwrap();
+        let half_spilled = |limit| {
+            let mut ledger = mixed_ledger();
+            let store = SpillStore::new(limit);
+            // Half the contacts and all purchases go to the store, the rest stay in memory.
+            let keep = ledger.contacts.split_off(150);
+            ledger.spill_into(&store).unwrap();
+            ledger.contacts = keep;
+            ledger.attach_spilled(store.take_partitions());
+            assert_eq!(ledger.len_in_memory(), 150);
+            ledger
+        };
+        for limit in [1, 1 << 20] {
+            let settled = half_spilled(limit).settle(3.0, Some(9.0), 300).unwrap();
+            assert_eq!(settled, expected, "limit {limit}");
+            let mut reloaded = half_spilled(limit);
+            reloaded.load_spilled().unwrap();
+            assert_eq!(reloaded.len_in_memory(), 300 + 43);
+        }
+        // Sanity of the expected values: 70 customers; 43 purchases (n ≡ 0 mod 7 in 0..300).
+        assert_eq!(expected.1.customers, 70);
+        assert_eq!(expected.1.clv.purchases, 43);
     }
 }

@@ -193,8 +193,9 @@ impl Partial {
         self.ledger.canonicalize();
     }
 
-    /// Settles customer-level metrics and builds the report.
-    pub fn finish(self, config: &Config) -> Report {
+    /// Settles customer-level metrics and builds the report (fails only when spilled
+    /// ledger entries cannot be read back from their temporary files).
+    pub fn finish(self, config: &Config) -> Result<Report, Error> {
         let Partial {
             dims,
             input,
@@ -208,7 +209,7 @@ impl Partial {
             config.clv.lifespan_years,
             config.cost.total,
             input.conversations,
-        );
+        )?;
         overall.kpi.fcr.hits += credits.overall;
         for (k, n) in credits.segments {
             if let Some(s) = segments.get_mut(&k) {
@@ -219,7 +220,7 @@ impl Partial {
             key,
             kpis: s.kpi.report(),
         };
-        Report {
+        Ok(Report {
             cxmine_report: crate::report::REPORT_VERSION,
             segmented_by: dims.clone(),
             input,
@@ -234,7 +235,7 @@ impl Partial {
                 })
                 .collect(),
             customers,
-        }
+        })
     }
 }
 
