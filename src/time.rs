@@ -128,16 +128,14 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-fn digits(b: &[u8], at: usize, n: usize) -> Result<u32, TimeError> {
-    let slice = b.get(at..at + n).ok_or(TimeError::Syntax)?;
-    let mut v = 0u32;
-    for &c in slice {
-        if !c.is_ascii_digit() {
-            return Err(TimeError::Syntax);
-        }
-        v = v * 10 + u32::from(c - b'0');
+/// Two ASCII digits at `b[at..at + 2]` (the caller has checked the length).
+fn two_digits(b: &[u8], at: usize) -> Result<u32, TimeError> {
+    let (hi, lo) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
+    if hi < 10 && lo < 10 {
+        Ok(u32::from(hi) * 10 + u32::from(lo))
+    } else {
+        Err(TimeError::Syntax)
     }
-    Ok(v)
 }
 
 fn expect(b: &[u8], at: usize, want: &[u8]) -> Result<(), TimeError> {
@@ -157,17 +155,21 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 fn parse_rfc3339(b: &[u8]) -> Result<Timestamp, TimeError> {
-    let year = digits(b, 0, 4)? as i64;
+    // The shortest valid form is `YYYY-MM-DDTHH:MM:SSZ`.
+    if b.len() < 20 {
+        return Err(TimeError::Syntax);
+    }
+    let year = (two_digits(b, 0)? * 100 + two_digits(b, 2)?) as i64;
     expect(b, 4, b"-")?;
-    let month = digits(b, 5, 2)?;
+    let month = two_digits(b, 5)?;
     expect(b, 7, b"-")?;
-    let day = digits(b, 8, 2)?;
+    let day = two_digits(b, 8)?;
     expect(b, 10, b"Tt ")?;
-    let hour = digits(b, 11, 2)?;
+    let hour = two_digits(b, 11)?;
     expect(b, 13, b":")?;
-    let minute = digits(b, 14, 2)?;
+    let minute = two_digits(b, 14)?;
     expect(b, 16, b":")?;
-    let second = digits(b, 17, 2)?;
+    let second = two_digits(b, 17)?;
     if !(1..=12).contains(&month)
         || day == 0
         || day > days_in_month(year, month)
@@ -198,9 +200,12 @@ fn parse_rfc3339(b: &[u8]) -> Result<Timestamp, TimeError> {
             0
         }
         Some(&sign @ (b'+' | b'-')) => {
-            let oh = digits(b, i + 1, 2)? as i64;
+            if b.len() < i + 6 {
+                return Err(TimeError::Syntax);
+            }
+            let oh = two_digits(b, i + 1)? as i64;
             expect(b, i + 3, b":")?;
-            let om = digits(b, i + 4, 2)? as i64;
+            let om = two_digits(b, i + 4)? as i64;
             i += 6;
             if oh > 23 || om > 59 {
                 return Err(TimeError::Syntax);

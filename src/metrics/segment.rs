@@ -119,19 +119,28 @@ pub fn segment_keys(dims: &[Dimension], f: &ConversationFacts) -> Vec<SegmentKey
     if dims.is_empty() {
         return Vec::new();
     }
+    let mut values: Vec<Vec<String>> = dims.iter().map(|&d| values_of(d, f)).collect();
+    // Single-valued dimensions (all but tags, usually): exactly one key, built by moving.
+    if values.iter().all(|v| v.len() == 1) {
+        return vec![
+            values
+                .iter_mut()
+                .map(|v| v.pop().expect("one value"))
+                .collect(),
+        ];
+    }
     let mut keys: Vec<SegmentKey> = vec![Vec::with_capacity(dims.len())];
-    for &d in dims {
-        let values = values_of(d, f);
-        keys = keys
-            .into_iter()
-            .flat_map(|k| {
-                values.iter().map(move |v| {
-                    let mut k = k.clone();
-                    k.push(v.clone());
-                    k
-                })
-            })
-            .collect();
+    for dim_values in &values {
+        let mut next = Vec::with_capacity(keys.len() * dim_values.len());
+        for k in &keys {
+            for v in dim_values {
+                let mut key = Vec::with_capacity(dims.len());
+                key.extend_from_slice(k);
+                key.push(v.clone());
+                next.push(key);
+            }
+        }
+        keys = next;
     }
     keys
 }
