@@ -212,13 +212,19 @@ fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
     if !enabled || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let pb = indicatif::ProgressBar::new(total);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
+    // Stdin has no known size: a spinner with the byte count instead of a bar and an ETA.
+    let (pb, template) = if total == 0 {
+        (
+            indicatif::ProgressBar::new_spinner(),
+            "{spinner} [{elapsed_precise}] {bytes} {bytes_per_sec} {msg}",
+        )
+    } else {
+        (
+            indicatif::ProgressBar::new(total),
             "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg} ETA {eta}",
         )
-        .expect("progress template"),
-    );
+    };
+    pb.set_style(indicatif::ProgressStyle::with_template(template).expect("progress template"));
     pb
 }
 
