@@ -12,8 +12,8 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use cli::{
-    AnalyzeArgs, Cli, Command, EvalArgs, ExplainArgs, FormatArg, GenArgs, LexiconCommand, MergeArgs,
-    OutputArgs,
+    AnalyzeArgs, Cli, Command, EvalArgs, ExplainArgs, FormatArg, GenArgs, LexiconCommand,
+    MergeArgs, OutputArgs,
 };
 use cxmine::config::Config;
 use cxmine::metrics::Partial;
@@ -117,12 +117,12 @@ fn lexicon_check(dir: Option<&Path>) -> Result<Exit> {
         println!("{i}");
     }
     let errors = cxmine::detect::check::error_count(&issues);
-    println!(
-        "{} errors, {} warnings",
-        errors,
-        issues.len() - errors
-    );
-    Ok(if errors > 0 { Exit::Error } else { Exit::Success })
+    println!("{} errors, {} warnings", errors, issues.len() - errors);
+    Ok(if errors > 0 {
+        Exit::Error
+    } else {
+        Exit::Success
+    })
 }
 
 fn load_config(path: Option<&Path>) -> Result<Config> {
@@ -174,7 +174,9 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         mem_limit,
         progress: !args.quiet,
         print_problems: !args.quiet,
-        detectors: Some(std::sync::Arc::new(load_detectors(args.lexicons.as_deref())?)),
+        detectors: Some(std::sync::Arc::new(load_detectors(
+            args.lexicons.as_deref(),
+        )?)),
         ..Default::default()
     };
     let files = cxmine::ingest::discover(&args.inputs)?;

@@ -9,7 +9,7 @@
 //! live in [`super::conversation`].
 
 use super::lexicon::Settings;
-use super::matcher::{Hit, Label, Matcher};
+use super::matcher::{Hit, Label, Matcher, in_question};
 use super::sentiment::negated_by;
 
 /// The originator's verdict in one message.
@@ -44,14 +44,6 @@ pub struct Finding {
     pub verdict: Verdict,
     /// Index of the deciding hit.
     pub hit: usize,
-}
-
-/// True when the sentence holding `end` closes with a question mark.
-fn in_question(text: &str, end: usize) -> bool {
-    text[end..]
-        .bytes()
-        .find(|b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
-        == Some(b'?')
 }
 
 /// The message's verdict, if any.

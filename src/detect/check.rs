@@ -28,7 +28,10 @@ pub fn check_dir(dir: Option<&Path>) -> Result<Vec<Issue>, LexiconError> {
             file: name,
             line: 0,
             severity: Severity::Warning,
-            message: format!("not a lexicon file cxmine reads (expected one of {})", known.join(", ")),
+            message: format!(
+                "not a lexicon file cxmine reads (expected one of {})",
+                known.join(", ")
+            ),
         });
     }
     Ok(issues)
@@ -36,5 +39,8 @@ pub fn check_dir(dir: Option<&Path>) -> Result<Vec<Issue>, LexiconError> {
 
 /// Number of errors among `issues`.
 pub fn error_count(issues: &[Issue]) -> usize {
-    issues.iter().filter(|i| i.severity == Severity::Error).count()
+    issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .count()
 }

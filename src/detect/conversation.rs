@@ -126,7 +126,16 @@ pub fn analyze(
             EventKind::Message => message(det, &mut st, scratch, &mut sink, index, event),
             EventKind::Accept => {
                 accept(&mut st, index);
-                sink.event(index, (0, 0), ["acknowledgement", "success", "ack.accept_event", "(accept event)"]);
+                sink.event(
+                    index,
+                    (0, 0),
+                    [
+                        "acknowledgement",
+                        "success",
+                        "ack.accept_event",
+                        "(accept event)",
+                    ],
+                );
                 structural(&mut st, &mut sink, index, event);
             }
             _ => structural(&mut st, &mut sink, index, event),
@@ -239,7 +248,13 @@ fn customer_message(
             }
             Verdict::Thanks => s.ack_thanks += 1,
         }
-        sink.hit(det, index, &hits[found.hit], "acknowledgement", found.verdict.label());
+        sink.hit(
+            det,
+            index,
+            &hits[found.hit],
+            "acknowledgement",
+            found.verdict.label(),
+        );
     }
     identifier_repeats(det, st, scratch, sink, index, text, hits);
     restatement(det, st, scratch, sink, index, text);
@@ -295,16 +310,30 @@ fn restatement(
             .get("restatement_threshold")
             .cloned()
             .unwrap_or_else(|| "rephrase.txt".into());
-        sink.event(index, (0, text.len()), ["restatement", "customer", "rephrase.restatement", &source]);
+        sink.event(
+            index,
+            (0, text.len()),
+            ["restatement", "customer", "rephrase.restatement", &source],
+        );
     }
     scratch.shingle_ranges.push((start, scratch.shingles.len()));
 }
 
-fn sentiment_detections(det: &Detectors, sink: &mut Sink<'_>, index: usize, text: &str, hits: &[Hit]) {
+fn sentiment_detections(
+    det: &Detectors,
+    sink: &mut Sink<'_>,
+    index: usize,
+    text: &str,
+    hits: &[Hit],
+) {
     let mut trace = Trace::default();
     sentiment::score(&det.matcher, text, hits, &det.settings, Some(&mut trace));
     for t in &trace.terms {
-        let label = if t.value >= 0.0 { "positive" } else { "negative" };
+        let label = if t.value >= 0.0 {
+            "positive"
+        } else {
+            "negative"
+        };
         sink.hit(det, index, &hits[t.hit], "sentiment", label);
     }
 }

@@ -53,7 +53,11 @@ impl Counts {
     /// Harmonic mean of precision and recall.
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -107,7 +111,8 @@ impl EvalReport {
             self.misses.push(format!("{what}: {detector}:{label}"));
         }
         for _ in 0..c.fp {
-            self.false_alarms.push(format!("{what}: {detector}:{label}"));
+            self.false_alarms
+                .push(format!("{what}: {detector}:{label}"));
         }
     }
 }
@@ -143,7 +148,12 @@ pub fn evaluate(det: &Detectors, text: &str) -> Result<EvalReport, EvalError> {
     Ok(report)
 }
 
-fn message_line(det: &Detectors, m: &GoldMessage, n: usize, report: &mut EvalReport) -> Result<(), String> {
+fn message_line(
+    det: &Detectors,
+    m: &GoldMessage,
+    n: usize,
+    report: &mut EvalReport,
+) -> Result<(), String> {
     let role = Role::parse(&m.role).ok_or_else(|| format!("unknown role {:?}", m.role))?;
     report.messages += 1;
     let predicted = det.message_labels(role, &m.text);
@@ -184,21 +194,37 @@ fn category<T: Serialize + Default + PartialEq>(v: &T) -> FieldValue {
 }
 
 const FIELDS: [Field; 11] = [
-    ("acknowledgement", "acknowledgement", |s| category(&s.acknowledgement)),
-    ("solution_used", "acknowledgement", |s| FieldValue::Count(u64::from(s.solution_used))),
-    ("rephrase_customer", "rephrase", |s| FieldValue::Count(u64::from(s.rephrase_customer))),
-    ("rephrase_agent", "rephrase", |s| FieldValue::Count(u64::from(s.rephrase_agent))),
-    ("restatements", "rephrase", |s| FieldValue::Count(u64::from(s.restatements))),
+    ("acknowledgement", "acknowledgement", |s| {
+        category(&s.acknowledgement)
+    }),
+    ("solution_used", "acknowledgement", |s| {
+        FieldValue::Count(u64::from(s.solution_used))
+    }),
+    ("rephrase_customer", "rephrase", |s| {
+        FieldValue::Count(u64::from(s.rephrase_customer))
+    }),
+    ("rephrase_agent", "rephrase", |s| {
+        FieldValue::Count(u64::from(s.rephrase_agent))
+    }),
+    ("restatements", "rephrase", |s| {
+        FieldValue::Count(u64::from(s.restatements))
+    }),
     ("repeated_ids_before_handoff", "identifier", |s| {
         FieldValue::Count(u64::from(s.repeated_ids_before_handoff))
     }),
     ("repeated_ids_after_handoff", "identifier", |s| {
         FieldValue::Count(u64::from(s.repeated_ids_after_handoff))
     }),
-    ("reverify_requests", "identifier", |s| FieldValue::Count(u64::from(s.reverify_requests))),
-    ("handoffs", "handoff", |s| FieldValue::Count(u64::from(s.handoffs))),
+    ("reverify_requests", "identifier", |s| {
+        FieldValue::Count(u64::from(s.reverify_requests))
+    }),
+    ("handoffs", "handoff", |s| {
+        FieldValue::Count(u64::from(s.handoffs))
+    }),
     ("shift", "sentiment", |s| category(&s.shift)),
-    ("escalating_anger", "sentiment", |s| FieldValue::Count(u64::from(s.escalating_anger))),
+    ("escalating_anger", "sentiment", |s| {
+        FieldValue::Count(u64::from(s.escalating_anger))
+    }),
 ];
 
 fn gold_signals(expect: &serde_json::Value) -> Result<Signals, String> {
@@ -222,7 +248,10 @@ fn conversation_line(
 ) -> Result<(), String> {
     let gold = gold_signals(value.get("expect").unwrap_or(&serde_json::Value::Null))?;
     let mut unknown = Vec::new();
-    let pos = SourcePos { file: 0, line: n as u64 };
+    let pos = SourcePos {
+        file: 0,
+        line: n as u64,
+    };
     let mut conv = match parse_line(raw.as_bytes(), pos, &mut unknown) {
         Ok(Line::Conversation(conv, problems)) if problems.is_empty() => conv,
         Ok(Line::Conversation(_, problems)) => return Err(format!("{problems:?}")),

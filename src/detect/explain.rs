@@ -29,8 +29,16 @@ pub fn explain(det: &Detectors, conv: &Conversation<'_>, out: &mut dyn Write) ->
             continue;
         }
         writeln!(out)?;
-        let author = event.author.as_deref().map(|a| format!(" ({a})")).unwrap_or_default();
-        writeln!(out, "#{i} {} {} {}{author}", event.ts, event.kind, event.role)?;
+        let author = event
+            .author
+            .as_deref()
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "#{i} {} {} {}{author}",
+            event.ts, event.kind, event.role
+        )?;
         let text = event.text.as_ref();
         if event.kind == EventKind::Message {
             writeln!(out, "   {}", highlight(det, text, &mine))?;
@@ -63,7 +71,9 @@ fn shown(det: &Detectors, text: &str, start: usize, end: usize) -> String {
 fn highlight(det: &Detectors, text: &str, mine: &[&super::Detection]) -> String {
     let mut spans: Vec<(usize, usize)> = mine
         .iter()
-        .filter(|d| d.end > d.start && !(d.start == 0 && d.end == text.len() && d.detector == "restatement"))
+        .filter(|d| {
+            d.end > d.start && !(d.start == 0 && d.end == text.len() && d.detector == "restatement")
+        })
         .map(|d| (d.start, d.end))
         .collect();
     spans.sort_unstable();
@@ -114,10 +124,22 @@ fn sentiment_lines(det: &Detectors, text: &str, out: &mut dyn Write) -> io::Resu
         writeln!(out, "   term {line}")?;
     }
     let s = &det.settings;
+    if trace.sarcasm {
+        writeln!(
+            out,
+            "   sarcasm marker: the positive sum is turned negative"
+        )?;
+    }
     writeln!(
         out,
         "   sum {:+.3}; {} × '!' → {:+.3}; score = {:+.3} / √({:.3}² + {}) = {:+.3}",
-        trace.sum, trace.exclamations, trace.boosted, trace.boosted, trace.boosted, s.alpha, trace.score
+        trace.sum,
+        trace.exclamations,
+        trace.boosted,
+        trace.boosted,
+        trace.boosted,
+        s.alpha,
+        trace.score
     )
 }
 

@@ -37,7 +37,11 @@ pub fn value_hash(m: &Matcher, text: &str, hit: &Hit) -> u64 {
 
 /// A short, non-reversible tag for showing an identifier: `#` and 6 hex digits.
 pub fn mask(m: &Matcher, text: &str, hit: &Hit) -> String {
-    format!("{}#{:06x}", m.rule(hit).section, value_hash(m, text, hit) >> 40)
+    format!(
+        "{}#{:06x}",
+        m.rule(hit).section,
+        value_hash(m, text, hit) >> 40
+    )
 }
 
 /// True for hits that are identifier values.

@@ -160,6 +160,8 @@ pub struct Settings {
     pub neutral_band: f64,
     /// Normalisation constant: score = s / sqrt(s² + alpha).
     pub alpha: f64,
+    /// Multiplier for a positive term in a sentence ending with `?`.
+    pub question_factor: f64,
     /// Multiplier for a sentiment term written in capitals.
     pub caps_factor: f64,
     /// Added to |sum| per exclamation mark.
@@ -186,6 +188,7 @@ impl Default for Settings {
             neutral_band: 0.1,
             alpha: 4.0,
             caps_factor: 1.4,
+            question_factor: 0.3,
             exclamation_boost: 0.25,
             exclamation_max: 3,
             negation_scope: 3,
@@ -227,6 +230,9 @@ impl Settings {
             (LexiconFile::Sentiment, "neutral_band") => self.neutral_band = in_range(0.0, 1.0)?,
             (LexiconFile::Sentiment, "alpha") => self.alpha = in_range(0.01, 1000.0)?,
             (LexiconFile::Sentiment, "caps_factor") => self.caps_factor = in_range(0.0, 10.0)?,
+            (LexiconFile::Sentiment, "question_factor") => {
+                self.question_factor = in_range(0.0, 10.0)?
+            }
             (LexiconFile::Sentiment, "exclamation_boost") => {
                 self.exclamation_boost = in_range(0.0, 10.0)?
             }
@@ -243,10 +249,7 @@ impl Settings {
                 self.contrast_after = in_range(0.0, 10.0)?
             }
             _ => {
-                return Err(format!(
-                    "unknown setting {name:?} in {}",
-                    file.file_name()
-                ));
+                return Err(format!("unknown setting {name:?} in {}", file.file_name()));
             }
         }
         Ok(())
@@ -491,8 +494,8 @@ fn parse_entry(file: LexiconFile, line: u32, section: &str, text: &str) -> Resul
             "entries of [{section}] need a weight, e.g. `{body} => 1.5`"
         ));
     }
-    let is_id_kind = file == LexiconFile::Identifiers
-        && !matches!(section, "request" | "reverify" | "ignore");
+    let is_id_kind =
+        file == LexiconFile::Identifiers && !matches!(section, "request" | "reverify" | "ignore");
     if is_id_kind && matches!(entry.pattern, Pattern::Phrase(_)) {
         return Err(format!(
             "identifier kind [{section}] takes `re:` patterns only"
@@ -510,7 +513,9 @@ fn apply_attr(entry: &mut Entry, attr: &str) -> Result<(), String> {
         return Ok(());
     }
     let Some((key, value)) = attr.split_once('=') else {
-        return Err(format!("attribute {attr:?} is neither a number nor key=value"));
+        return Err(format!(
+            "attribute {attr:?} is neither a number nor key=value"
+        ));
     };
     match key {
         "weight" => {
@@ -644,6 +649,7 @@ fn check_shadowing(lex: &Lexicon, issues: &mut Vec<Issue>) {
                 long.len() > short.len()
                     && long_e.section == short_e.section
                     && long_e.weight == short_e.weight
+                    && long_e.tags == short_e.tags
                     && contains_words(long, short)
             });
             if let Some((long_e, long)) = shadow {
@@ -722,7 +728,10 @@ mod tests {
 
     #[test]
     fn missing_weight_and_bad_setting_are_errors() {
-        let src = one(LexiconFile::Modifiers, "@set negation_scope 1.5\n[intensifier]\nvery\n");
+        let src = one(
+            LexiconFile::Modifiers,
+            "@set negation_scope 1.5\n[intensifier]\nvery\n",
+        );
         let errs: Vec<Issue> = check(&src)
             .into_iter()
             .filter(|i| i.file == "modifiers.txt")

@@ -257,11 +257,19 @@ impl Matcher {
     }
 
     fn hit(&self, start: usize, end: usize, rule: u32) -> Hit {
+        let r = &self.rules[rule as usize];
+        // Identifier requests and re-verifications resolve apart from the values and from
+        // each other, so "confirm your account number again" is both.
+        let group = match r.label {
+            Label::IdRequest => LexiconFile::ALL.len(),
+            Label::IdReverify => LexiconFile::ALL.len() + 1,
+            _ => r.file.index(),
+        };
         Hit {
             start: start as u32,
             end: end as u32,
             rule,
-            group: self.rules[rule as usize].file.index() as u8,
+            group: group as u8,
         }
     }
 
@@ -359,14 +367,21 @@ fn edge_ok(edge: char, next: Option<char>, beyond: Option<char>) -> bool {
         return true;
     };
     if is_word_char(edge) {
-        let splits_contraction =
-            is_apostrophe(next) && beyond.is_some_and(|c| c.is_alphabetic());
+        let splits_contraction = is_apostrophe(next) && beyond.is_some_and(|c| c.is_alphabetic());
         !is_word_char(next) && !splits_contraction
     } else if edge.is_ascii_punctuation() {
         !next.is_alphanumeric()
     } else {
         true
     }
+}
+
+/// True when the sentence holding byte `end` closes with a question mark.
+pub fn in_question(text: &str, end: usize) -> bool {
+    text[end..]
+        .bytes()
+        .find(|b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
+        == Some(b'?')
 }
 
 /// What lies between two positions of a message: words and clause breaks.
@@ -424,17 +439,45 @@ mod tests {
 
     #[test]
     fn gap_counts_words_and_breaks() {
-        assert_eq!(gap("not really very good", 3, 16), Gap { words: 2, broken: false });
-        assert_eq!(gap("not, good", 3, 5), Gap { words: 0, broken: true });
-        assert_eq!(gap("isn't it", 0, 8), Gap { words: 2, broken: false });
+        assert_eq!(
+            gap("not really very good", 3, 16),
+            Gap {
+                words: 2,
+                broken: false
+            }
+        );
+        assert_eq!(
+            gap("not, good", 3, 5),
+            Gap {
+                words: 0,
+                broken: true
+            }
+        );
+        assert_eq!(
+            gap("isn't it", 0, 8),
+            Gap {
+                words: 2,
+                broken: false
+            }
+        );
     }
 
     #[test]
     fn resolution_is_per_group_leftmost_longest() {
-        let h = |start, end, rule, group| Hit { start, end, rule, group };
+        let h = |start, end, rule, group| Hit {
+            start,
+            end,
+            rule,
+            group,
+        };
         // Group 0: [0,17) "still not working" beats [10,17) "working";
         // group 4 keeps its own [10,17).
-        let mut hits = vec![h(10, 17, 1, 0), h(0, 17, 0, 0), h(10, 17, 2, 4), h(6, 9, 3, 5)];
+        let mut hits = vec![
+            h(10, 17, 1, 0),
+            h(0, 17, 0, 0),
+            h(10, 17, 2, 4),
+            h(6, 9, 3, 5),
+        ];
         resolve_leftmost_longest(&mut hits);
         assert_eq!(hits, vec![h(0, 17, 0, 0), h(6, 9, 3, 5), h(10, 17, 2, 4)]);
     }

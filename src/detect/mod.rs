@@ -147,7 +147,10 @@ impl Detectors {
         self.matcher.scan(text, &mut hits);
         let mut out = String::with_capacity(end.saturating_sub(start) + 16);
         let mut at = start;
-        for h in hits.iter().filter(|h| identifiers::is_identifier(&self.matcher, h)) {
+        for h in hits
+            .iter()
+            .filter(|h| identifiers::is_identifier(&self.matcher, h))
+        {
             let (hs, he) = (h.start as usize, h.end as usize);
             if he <= at || hs >= end {
                 continue;
@@ -202,7 +205,10 @@ impl Detectors {
         if let Some((_, true)) = f.verify {
             labels.push("identifier:reverify".into());
         }
-        for h in hits.iter().filter(|h| identifiers::is_identifier(&self.matcher, h)) {
+        for h in hits
+            .iter()
+            .filter(|h| identifiers::is_identifier(&self.matcher, h))
+        {
             labels.push(format!("identifier:{}", self.matcher.rule(h).section));
         }
         match sentiment::class(f.score, &self.settings) {

@@ -37,15 +37,16 @@ pub fn request(m: &Matcher, hits: &[Hit], role: Role) -> Option<(usize, Side)> {
         r if r.is_responder() => Side::Agent,
         _ => return None,
     };
-    hits.iter().position(|h| {
-        matches!(
-            (m.rule(h).label, side),
-            (Label::RephraseAny, _)
-                | (Label::RephraseCustomer, Side::Customer)
-                | (Label::RephraseAgent, Side::Agent)
-        )
-    })
-    .map(|i| (i, side))
+    hits.iter()
+        .position(|h| {
+            matches!(
+                (m.rule(h).label, side),
+                (Label::RephraseAny, _)
+                    | (Label::RephraseCustomer, Side::Customer)
+                    | (Label::RephraseAgent, Side::Agent)
+            )
+        })
+        .map(|i| (i, side))
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -142,10 +143,16 @@ mod tests {
         let s = Settings::default();
         let mut buf = Vec::new();
         // "hi my router keeps disconnecting every few minutes": 7 pairs.
-        let a = shingles("Hi, my router keeps disconnecting every few minutes.", &mut buf);
+        let a = shingles(
+            "Hi, my router keeps disconnecting every few minutes.",
+            &mut buf,
+        );
         // "as i said my router keeps disconnecting every few minutes": 9 pairs, 6 shared
         // (my router … few minutes): 6 / min(7, 9) = 0.857 ≥ 0.6.
-        let b = shingles("As I said, my ROUTER keeps disconnecting every few minutes!", &mut buf);
+        let b = shingles(
+            "As I said, my ROUTER keeps disconnecting every few minutes!",
+            &mut buf,
+        );
         assert_eq!((a, b), (7, 9));
         let (first, second) = buf.split_at(a);
         assert!((overlap(first, second) - 6.0 / 7.0).abs() < 1e-12);

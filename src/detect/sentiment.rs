@@ -8,7 +8,7 @@
 //! arithmetic. Scoring never allocates unless tracing.
 
 use super::lexicon::Settings;
-use super::matcher::{Hit, Label, Matcher, gap};
+use super::matcher::{Hit, Label, Matcher, gap, in_question};
 use crate::detect::signals::ShiftLabel;
 
 /// One sentiment term and the factors applied to it.
@@ -29,7 +29,9 @@ pub struct Term {
 pub struct Trace {
     /// Terms in text order.
     pub terms: Vec<Term>,
-    /// Sum of the term values.
+    /// A sarcasm marker turned a positive sum negative.
+    pub sarcasm: bool,
+    /// Sum of the term values (after the sarcasm flip).
     pub sum: f64,
     /// Exclamation marks counted (capped).
     pub exclamations: usize,
@@ -54,10 +56,12 @@ pub fn negated_by(
         .filter(|(_, h)| h.end <= target.start && m.rule(h).label == Label::Negator)
         .max_by_key(|(_, h)| h.end)?;
     let g = gap(text, neg.end as usize, target.start as usize);
-    let contrast_between = hits.iter().any(|h| {
-        h.start >= neg.end && h.end <= target.start && m.rule(h).label == Label::Contrast
+    let blocked = hits.iter().any(|h| {
+        h.start >= neg.end
+            && h.end <= target.start
+            && matches!(m.rule(h).label, Label::Contrast | Label::Valence(_))
     });
-    (g.words < settings.negation_scope && !g.broken && !contrast_between).then_some(j)
+    (g.words < settings.negation_scope && !g.broken && !blocked).then_some(j)
 }
 
 fn is_shouted(word: &str) -> bool {
@@ -106,15 +110,25 @@ pub fn score(
         let mut value = valence;
         for k in modifiers_in_reach(m, text, hits, i, settings) {
             if let Label::Intensifier(f) | Label::Dampener(f) = m.rule(&hits[k]).label {
-                note(&|| format!("modifier {}", quote(text, &hits[k])), f, &mut value);
+                note(
+                    &|| format!("modifier {}", quote(text, &hits[k])),
+                    f,
+                    &mut value,
+                );
             }
         }
         if is_shouted(&text[h.start as usize..h.end as usize]) {
             note(&|| "capitals".to_string(), settings.caps_factor, &mut value);
         }
-        if let Some(n) = negated_by(m, text, hits, i, settings) {
+        let term_text = &text[h.start as usize..h.end as usize];
+        let wordy = term_text.chars().next().is_some_and(char::is_alphanumeric);
+        if let Some(n) = negated_by(m, text, hits, i, settings).filter(|_| wordy) {
             let why = || format!("negated by {}", quote(text, &hits[n]));
             note(&why, settings.negation_factor, &mut value);
+        }
+        if value > 0.0 && in_question(text, h.end as usize) {
+            let why = || "positive term in a question".to_string();
+            note(&why, settings.question_factor, &mut value);
         }
         if let Some(c) = last_contrast {
             if h.start < c {
@@ -133,6 +147,13 @@ pub fn score(
                 factors,
                 value,
             });
+        }
+    }
+    let sarcastic = hits.iter().any(|h| m.rule(h).label == Label::AckSarcasm);
+    if sarcastic && sum > 0.0 {
+        sum = -sum;
+        if let Some(t) = trace.as_deref_mut() {
+            t.sarcasm = true;
         }
     }
     let bangs = text.bytes().filter(|&b| b == b'!').count();
@@ -168,10 +189,7 @@ fn modifiers_in_reach<'h>(
         .find(|h| matches!(m.rule(h).label, Label::Valence(_)))
         .map_or(0, |h| h.end);
     hits.iter().enumerate().filter_map(move |(k, h)| {
-        let is_mod = matches!(
-            m.rule(h).label,
-            Label::Intensifier(_) | Label::Dampener(_)
-        );
+        let is_mod = matches!(m.rule(h).label, Label::Intensifier(_) | Label::Dampener(_));
         if !is_mod || h.end > target.start || h.start < prev_term_end {
             return None;
         }
