@@ -185,6 +185,15 @@ enum FieldValue {
     Category(String, bool),
 }
 
+impl FieldValue {
+    fn show(&self) -> String {
+        match self {
+            FieldValue::Count(n) => n.to_string(),
+            FieldValue::Category(c, _) => c.clone(),
+        }
+    }
+}
+
 fn category<T: Serialize + Default + PartialEq>(v: &T) -> FieldValue {
     let name = serde_json::to_value(v)
         .ok()
@@ -263,7 +272,9 @@ fn conversation_line(
     let predicted = det.signals(&conv);
     let what = format!("line {n} (conversation {})", conv.id);
     for (name, detector, read) in FIELDS {
-        let c = match (read(&gold), read(&predicted)) {
+        let (g, p) = (read(&gold), read(&predicted));
+        let shown = format!("{what} [expected {}, got {}]", g.show(), p.show());
+        let c = match (g, p) {
             (FieldValue::Count(g), FieldValue::Count(p)) => Counts {
                 tp: g.min(p),
                 fp: p.saturating_sub(g),
@@ -279,7 +290,7 @@ fn conversation_line(
             }
             _ => unreachable!("a field reads the same variant from both sides"),
         };
-        report.record(detector, &format!("conv.{name}"), c, &what);
+        report.record(detector, &format!("conv.{name}"), c, &shown);
     }
     Ok(())
 }

@@ -124,12 +124,6 @@ fn sentiment_lines(det: &Detectors, text: &str, out: &mut dyn Write) -> io::Resu
         writeln!(out, "   term {line}")?;
     }
     let s = &det.settings;
-    if trace.sarcasm {
-        writeln!(
-            out,
-            "   sarcasm marker: the positive sum is turned negative"
-        )?;
-    }
     writeln!(
         out,
         "   sum {:+.3}; {} × '!' → {:+.3}; score = {:+.3} / √({:.3}² + {}) = {:+.3}",

@@ -29,9 +29,7 @@ pub struct Term {
 pub struct Trace {
     /// Terms in text order.
     pub terms: Vec<Term>,
-    /// A sarcasm marker turned a positive sum negative.
-    pub sarcasm: bool,
-    /// Sum of the term values (after the sarcasm flip).
+    /// Sum of the term values.
     pub sum: f64,
     /// Exclamation marks counted (capped).
     pub exclamations: usize,
@@ -95,6 +93,7 @@ pub fn score(
         .find(|h| m.rule(h).label == Label::Contrast)
         .map(|h| h.start);
     let tracing = trace.is_some();
+    let sarcastic = hits.iter().any(|h| m.rule(h).label == Label::AckSarcasm);
     let mut sum = 0.0;
     for (i, h) in hits.iter().enumerate() {
         let Label::Valence(valence) = m.rule(h).label else {
@@ -130,6 +129,13 @@ pub fn score(
             let why = || "positive term in a question".to_string();
             note(&why, settings.question_factor, &mut value);
         }
+        if sarcastic && value > 0.0 {
+            note(
+                &|| "sarcasm marker in the message".to_string(),
+                -1.0,
+                &mut value,
+            );
+        }
         if let Some(c) = last_contrast {
             if h.start < c {
                 let why = || "before contrast".to_string();
@@ -147,13 +153,6 @@ pub fn score(
                 factors,
                 value,
             });
-        }
-    }
-    let sarcastic = hits.iter().any(|h| m.rule(h).label == Label::AckSarcasm);
-    if sarcastic && sum > 0.0 {
-        sum = -sum;
-        if let Some(t) = trace.as_deref_mut() {
-            t.sarcasm = true;
         }
     }
     let bangs = text.bytes().filter(|&b| b == b'!').count();
