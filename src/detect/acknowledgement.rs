@@ -64,10 +64,8 @@ pub fn verdict(m: &Matcher, text: &str, hits: &[Hit], settings: &Settings) -> Op
                     success.get_or_insert((i, used));
                 }
             }
-            Label::AckThanks => {
-                if negated_by(m, text, hits, i, settings).is_none() {
-                    thanks.get_or_insert(i);
-                }
+            Label::AckThanks if negated_by(m, text, hits, i, settings).is_none() => {
+                thanks.get_or_insert(i);
             }
             Label::AckSarcasm => sarcasm = true,
             _ => {}
