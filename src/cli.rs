@@ -23,6 +23,54 @@ pub enum Command {
     Merge(MergeArgs),
     /// Generate a synthetic corpus (deterministic for a given seed).
     Gen(GenArgs),
+    /// Show every message with its detections, the lexicon lines behind them and the
+    /// sentiment arithmetic.
+    Explain(ExplainArgs),
+    /// Score the detectors against a labelled gold file (precision, recall, F1).
+    Eval(EvalArgs),
+    /// Work with lexicon sets.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
+}
+
+/// `cxmine explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Canonical JSONL file of whole conversations (gzip is detected).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Only the conversation with this id.
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<String>,
+    /// Lexicon directory (default: the shipped lexicons).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
+}
+
+/// `cxmine eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold JSONL file (format in docs/detectors.md).
+    #[arg(long, value_name = "FILE")]
+    pub gold: PathBuf,
+    /// Lexicon directory (default: the shipped lexicons).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
+    /// Print the scores as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cxmine lexicon …`.
+#[derive(Debug, Subcommand)]
+pub enum LexiconCommand {
+    /// Validate a lexicon directory: invalid regexes, duplicate or conflicting entries,
+    /// shadowed phrases, with file:line in every message. Exit 1 on errors.
+    Check {
+        /// The directory (default: the shipped lexicons).
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Report formats.
@@ -73,6 +121,9 @@ pub struct AnalyzeArgs {
     /// Write one JSON line of facts per conversation to FILE.
     #[arg(long, value_name = "FILE")]
     pub facts: Option<PathBuf>,
+    /// Lexicon directory for the text detectors (default: the shipped lexicons).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
     /// Also write the mergeable partial state to FILE (for `cxmine merge`).
     #[arg(long, value_name = "FILE")]
     pub partial: Option<PathBuf>,

@@ -25,8 +25,10 @@
 //! conv.finish();
 //!
 //! let config = Config::default();
-//! let facts = cxmine::pipeline::analyze_conversation(&conv, &config);
+//! let detectors = cxmine::detect::Detectors::builtin();
+//! let facts = cxmine::pipeline::analyze_conversation(&conv, &config, Some(&detectors));
 //! assert_eq!(facts.first_response_ms, Some(90_000));
+//! assert!(facts.signals.sentiment_first.unwrap() < 0.0); // "late" is negative
 //!
 //! let mut partial = Partial::new(vec![]);
 //! partial.add(&facts, &config);

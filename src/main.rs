@@ -11,7 +11,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use cli::{AnalyzeArgs, Cli, Command, FormatArg, GenArgs, MergeArgs, OutputArgs};
+use cli::{
+    AnalyzeArgs, Cli, Command, EvalArgs, ExplainArgs, FormatArg, GenArgs, LexiconCommand,
+    MergeArgs, OutputArgs,
+};
 use cxmine::config::Config;
 use cxmine::metrics::Partial;
 use cxmine::report::{self, Format};
@@ -44,7 +47,82 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Analyze(args) => analyze(args),
         Command::Merge(args) => merge(args),
         Command::Gen(args) => generate(args),
+        Command::Explain(args) => explain(args),
+        Command::Eval(args) => eval(args),
+        Command::Lexicon(LexiconCommand::Check { dir }) => lexicon_check(dir.as_deref()),
     }
+}
+
+fn load_detectors(dir: Option<&Path>) -> Result<cxmine::detect::Detectors> {
+    Ok(match dir {
+        Some(d) => cxmine::detect::Detectors::load(d)?,
+        None => cxmine::detect::Detectors::builtin(),
+    })
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let files = cxmine::ingest::discover(&[path.to_path_buf()])?;
+    let mut text = String::new();
+    for f in &files {
+        let mut r = cxmine::ingest::source::open(f, Default::default())?;
+        std::io::Read::read_to_string(&mut r, &mut text)
+            .with_context(|| format!("cannot read {} as UTF-8 text", f.path.display()))?;
+    }
+    Ok(text)
+}
+
+fn explain(args: ExplainArgs) -> Result<Exit> {
+    let det = load_detectors(args.lexicons.as_deref())?;
+    let text = read_text(&args.file)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let count = cxmine::detect::explain::explain_jsonl(
+        &det,
+        &text,
+        args.conversation.as_deref(),
+        &mut out,
+    )?;
+    out.flush()?;
+    if count.skipped > 0 {
+        eprintln!(
+            "cxmine: {} lines skipped (not whole conversations or not valid)",
+            count.skipped
+        );
+    }
+    if count.explained == 0 {
+        anyhow::bail!("no conversation to explain in {}", args.file.display());
+    }
+    Ok(Exit::Success)
+}
+
+fn eval(args: EvalArgs) -> Result<Exit> {
+    let det = load_detectors(args.lexicons.as_deref())?;
+    let text = read_text(&args.gold)?;
+    let report = cxmine::detect::eval::evaluate(&det, &text)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        cxmine::detect::eval::render(&report, &mut out)?;
+    }
+    out.flush()?;
+    Ok(Exit::Success)
+}
+
+fn lexicon_check(dir: Option<&Path>) -> Result<Exit> {
+    let issues = cxmine::detect::check::check_dir(dir)?;
+    for i in &issues {
+        println!("{i}");
+    }
+    let errors = cxmine::detect::check::error_count(&issues);
+    println!("{} errors, {} warnings", errors, issues.len() - errors);
+    Ok(if errors > 0 {
+        Exit::Error
+    } else {
+        Exit::Success
+    })
 }
 
 fn load_config(path: Option<&Path>) -> Result<Config> {
@@ -96,6 +174,9 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         mem_limit,
         progress: !args.quiet,
         print_problems: !args.quiet,
+        detectors: Some(std::sync::Arc::new(load_detectors(
+            args.lexicons.as_deref(),
+        )?)),
         ..Default::default()
     };
     let files = cxmine::ingest::discover(&args.inputs)?;

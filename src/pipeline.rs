@@ -51,6 +51,8 @@ pub struct Options {
     pub progress: bool,
     /// Print problems on stderr as they are met (at most [`MAX_PRINTED_PROBLEMS`]).
     pub print_problems: bool,
+    /// Text detectors filling `signals`; `None` leaves the signals at their defaults.
+    pub detectors: Option<Arc<crate::detect::Detectors>>,
 }
 
 impl Default for Options {
@@ -62,6 +64,7 @@ impl Default for Options {
             chunk_size: 1 << 20,
             progress: false,
             print_problems: false,
+            detectors: None,
         }
     }
 }
@@ -72,9 +75,17 @@ const LEDGER_ENTRY_BYTES: usize = 48;
 /// Problems printed to stderr before the rest are only counted.
 pub const MAX_PRINTED_PROBLEMS: usize = 50;
 
-/// Per-conversation analysis: structural facts now; detectors fill `signals`.
-pub fn analyze_conversation(conv: &Conversation<'_>, config: &Config) -> ConversationFacts {
-    conversation_facts(conv, config)
+/// Per-conversation analysis: structural facts, and `signals` when detectors are given.
+pub fn analyze_conversation(
+    conv: &Conversation<'_>,
+    config: &Config,
+    detectors: Option<&crate::detect::Detectors>,
+) -> ConversationFacts {
+    let mut facts = conversation_facts(conv, config);
+    if let Some(d) = detectors {
+        facts.signals = d.signals(conv);
+    }
+    facts
 }
 
 /// Writes chunks' output in sequence order, whatever order they finish in.
@@ -140,7 +151,11 @@ impl Context<'_> {
         if conv.finish() {
             acc.diagnostics.reordered_conversations += 1;
         }
-        let facts = analyze_conversation(&conv, &self.options.config);
+        let facts = analyze_conversation(
+            &conv,
+            &self.options.config,
+            self.options.detectors.as_deref(),
+        );
         acc.add(&facts, &self.options.config);
         if let Some(o) = self.observer {
             o.observe(&conv, &facts);

@@ -1,0 +1,484 @@
+//! The matching engine: every literal phrase of every lexicon in one Aho–Corasick
+//! automaton, every regex in one [`RegexSet`], one pass over each message.
+//!
+//! Phrases match ASCII-case-insensitively and only as whole words (a word edge must not
+//! touch a letter or digit, and a contraction is never split: `don` does not match in
+//! `don't`). The automaton reports overlapping matches so that lexicons do not hide one
+//! another; within each lexicon file the matches are then resolved leftmost-longest
+//! (`still not working` wins over `working` in the same file, while the sentiment file
+//! still sees `working`). Regexes are compiled once; the individual [`Regex`] of an entry
+//! runs only when the set says it matched, to find spans and the `id` capture.
+//! Invariant of [`Matcher::scan`]'s output: sorted by start, non-overlapping within a group.
+
+use std::cmp::Reverse;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+use super::lexicon::{Entry, Lexicon, LexiconError, LexiconFile, Norm, Pattern};
+
+/// Compiles one lexicon regex the way the engine does (case-insensitive, size-limited).
+pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// What a rule means to the detectors, decided once at compile time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Label {
+    /// The originator says the solution worked (`used`: they report using it).
+    AckSuccess {
+        /// The phrase reports using the suggested solution.
+        used: bool,
+    },
+    /// The originator says the solution did not work.
+    AckFailure,
+    /// Plain gratitude.
+    AckThanks,
+    /// A responder's message offers a solution.
+    AckSolution,
+    /// Marks a success statement as sarcastic (it then counts as failure).
+    AckSarcasm,
+    /// The customer asks to rephrase or explain.
+    RephraseCustomer,
+    /// The agent asks the customer to rephrase or clarify.
+    RephraseAgent,
+    /// A rephrase request from whoever says it.
+    RephraseAny,
+    /// An identifier of the kind at this index of [`Matcher::id_kinds`].
+    IdKind(u16),
+    /// A responder asks for an identifier (a re-verification when one was given before).
+    IdRequest,
+    /// A responder explicitly asks for an identifier again.
+    IdReverify,
+    /// A hand-off phrase.
+    Handoff,
+    /// A sentiment term with its valence.
+    Valence(f64),
+    /// Reverses the next terms within the negation scope.
+    Negator,
+    /// Multiplies the next term (> 1 intensifies).
+    Intensifier(f64),
+    /// Multiplies the next term (< 1 dampens).
+    Dampener(f64),
+    /// "but", "however": terms after it weigh more.
+    Contrast,
+    /// Matches only to keep shorter entries of its file from firing.
+    Ignore,
+}
+
+/// A compiled lexicon entry.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Meaning.
+    pub label: Label,
+    /// The file (also the match group).
+    pub file: LexiconFile,
+    /// The section name, used as the detection label of identifier kinds.
+    pub section: String,
+    /// Rule id.
+    pub id: String,
+    /// `file:line`.
+    pub source: String,
+    /// Identifier normalisation.
+    pub norm: Norm,
+}
+
+/// One match: byte span in the message and the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Start byte.
+    pub start: u32,
+    /// End byte (exclusive).
+    pub end: u32,
+    /// Index into [`Matcher::rules`].
+    pub rule: u32,
+    /// The rule's file index (resolution group).
+    pub group: u8,
+}
+
+/// The compiled lexicons. `Send + Sync`; scanning needs only a caller-owned hit buffer.
+#[derive(Debug)]
+pub struct Matcher {
+    ac: AhoCorasick,
+    /// Automaton pattern id → range in `ac_rules`.
+    ac_slots: Vec<(u32, u32)>,
+    ac_rules: Vec<u32>,
+    set: RegexSet,
+    set_rule: Vec<u32>,
+    regexes: Vec<Regex>,
+    regex_has_id: Vec<bool>,
+    /// Every rule, in lexicon order.
+    pub rules: Vec<Rule>,
+    /// Identifier kinds (section names of `identifiers.txt`), in first-seen order.
+    pub id_kinds: Vec<String>,
+}
+
+fn label_of(e: &Entry, id_kinds: &mut Vec<String>) -> Label {
+    let w = e.weight.unwrap_or(1.0);
+    match (e.file, e.section.as_str()) {
+        (_, "ignore") => Label::Ignore,
+        (LexiconFile::Acknowledgement, "success") => Label::AckSuccess {
+            used: e.tags.iter().any(|t| t == "used"),
+        },
+        (LexiconFile::Acknowledgement, "failure") => Label::AckFailure,
+        (LexiconFile::Acknowledgement, "thanks") => Label::AckThanks,
+        (LexiconFile::Acknowledgement, "solution") => Label::AckSolution,
+        (LexiconFile::Acknowledgement, _) => Label::AckSarcasm,
+        (LexiconFile::Rephrase, "customer") => Label::RephraseCustomer,
+        (LexiconFile::Rephrase, "agent") => Label::RephraseAgent,
+        (LexiconFile::Rephrase, _) => Label::RephraseAny,
+        (LexiconFile::Identifiers, "request") => Label::IdRequest,
+        (LexiconFile::Identifiers, "reverify") => Label::IdReverify,
+        (LexiconFile::Identifiers, kind) => {
+            let at = match id_kinds.iter().position(|k| k == kind) {
+                Some(at) => at,
+                None => {
+                    id_kinds.push(kind.to_string());
+                    id_kinds.len() - 1
+                }
+            };
+            Label::IdKind(at as u16)
+        }
+        (LexiconFile::Handoff, _) => Label::Handoff,
+        (LexiconFile::Sentiment, _) => Label::Valence(w),
+        (LexiconFile::Modifiers, "negator") => Label::Negator,
+        (LexiconFile::Modifiers, "intensifier") => Label::Intensifier(w),
+        (LexiconFile::Modifiers, "dampener") => Label::Dampener(w),
+        (LexiconFile::Modifiers, _) => Label::Contrast,
+    }
+}
+
+/// The phrase as written plus its typographic-apostrophe twin.
+fn phrase_variants(p: &str) -> impl Iterator<Item = String> + '_ {
+    let curly = p.contains('\'').then(|| p.replace('\'', "\u{2019}"));
+    std::iter::once(p.to_string()).chain(curly)
+}
+
+impl Matcher {
+    /// Compiles a parsed lexicon (which [`super::lexicon::check`] found free of errors).
+    pub fn compile(lex: &Lexicon) -> Result<Matcher, LexiconError> {
+        let mut id_kinds = Vec::new();
+        let mut rules = Vec::with_capacity(lex.entries.len());
+        let mut phrase_slots: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+        let mut regex_src = Vec::new();
+        let mut set_rule = Vec::new();
+        for e in &lex.entries {
+            let rule = rules.len() as u32;
+            rules.push(Rule {
+                label: label_of(e, &mut id_kinds),
+                file: e.file,
+                section: e.section.clone(),
+                id: e.id.clone(),
+                source: e.source(),
+                norm: e.norm,
+            });
+            match &e.pattern {
+                Pattern::Phrase(p) => {
+                    for v in phrase_variants(p) {
+                        phrase_slots.entry(v).or_default().push(rule);
+                    }
+                }
+                Pattern::Regex(r) => {
+                    regex_src.push(r.clone());
+                    set_rule.push(rule);
+                }
+            }
+        }
+        let mut patterns = Vec::with_capacity(phrase_slots.len());
+        let mut ac_slots = Vec::with_capacity(phrase_slots.len());
+        let mut ac_rules = Vec::new();
+        for (p, rs) in phrase_slots {
+            patterns.push(p);
+            ac_slots.push((ac_rules.len() as u32, (ac_rules.len() + rs.len()) as u32));
+            ac_rules.extend(rs);
+        }
+        let build = |kind| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(kind)
+                .build(&patterns)
+        };
+        let ac = build(Some(AhoCorasickKind::DFA))
+            .or_else(|_| build(None))
+            .map_err(|e| LexiconError::Build(e.to_string()))?;
+        let set = RegexSetBuilder::new(&regex_src)
+            .case_insensitive(true)
+            .size_limit(1 << 24)
+            .build()
+            .map_err(|e| LexiconError::Build(e.to_string()))?;
+        let regexes = regex_src
+            .iter()
+            .map(|r| compile_regex(r).map_err(LexiconError::Build))
+            .collect::<Result<Vec<_>, _>>()?;
+        let regex_has_id = regexes
+            .iter()
+            .map(|r| r.capture_names().any(|n| n == Some("id")))
+            .collect();
+        Ok(Matcher {
+            ac,
+            ac_slots,
+            ac_rules,
+            set,
+            set_rule,
+            regexes,
+            regex_has_id,
+            rules,
+            id_kinds,
+        })
+    }
+
+    /// The rule behind a hit.
+    pub fn rule(&self, hit: &Hit) -> &Rule {
+        &self.rules[hit.rule as usize]
+    }
+
+    /// Finds every hit in `text` into `out` (cleared first): one automaton pass, one regex
+    /// set pass, then leftmost-longest resolution per lexicon file.
+    pub fn scan(&self, text: &str, out: &mut Vec<Hit>) {
+        out.clear();
+        for m in self.ac.find_overlapping_iter(text) {
+            if !whole_word(text, m.start(), m.end()) {
+                continue;
+            }
+            let (lo, hi) = self.ac_slots[m.pattern().as_usize()];
+            for &rule in &self.ac_rules[lo as usize..hi as usize] {
+                out.push(self.hit(m.start(), m.end(), rule));
+            }
+        }
+        if !self.regexes.is_empty() {
+            self.scan_regexes(text, out);
+        }
+        resolve_leftmost_longest(out);
+    }
+
+    fn hit(&self, start: usize, end: usize, rule: u32) -> Hit {
+        let r = &self.rules[rule as usize];
+        // Identifier requests and re-verifications resolve apart from the values and from
+        // each other, so "confirm your account number again" is both.
+        let group = match r.label {
+            Label::IdRequest => LexiconFile::ALL.len(),
+            Label::IdReverify => LexiconFile::ALL.len() + 1,
+            _ => r.file.index(),
+        };
+        Hit {
+            start: start as u32,
+            end: end as u32,
+            rule,
+            group: group as u8,
+        }
+    }
+
+    fn scan_regexes(&self, text: &str, out: &mut Vec<Hit>) {
+        for i in self.set.matches(text).iter() {
+            let re = &self.regexes[i];
+            let rule = self.set_rule[i];
+            if self.regex_has_id[i] {
+                let mut locs = re.capture_locations();
+                let mut at = 0;
+                while at <= text.len() {
+                    let Some(m) = re.captures_read_at(&mut locs, text, at) else {
+                        break;
+                    };
+                    let span = locs.get(re_id_group(re)).unwrap_or((m.start(), m.end()));
+                    if span.1 > span.0 {
+                        out.push(self.hit(span.0, span.1, rule));
+                    }
+                    at = if m.end() > m.start() {
+                        m.end()
+                    } else {
+                        next_char(text, m.end())
+                    };
+                }
+            } else {
+                for m in re.find_iter(text) {
+                    out.push(self.hit(m.start(), m.end(), rule));
+                }
+            }
+        }
+    }
+}
+
+fn re_id_group(re: &Regex) -> usize {
+    re.capture_names()
+        .position(|n| n == Some("id"))
+        .unwrap_or(0)
+}
+
+fn next_char(text: &str, at: usize) -> usize {
+    at + text[at..].chars().next().map_or(1, char::len_utf8)
+}
+
+/// Keeps, per group, the leftmost-longest non-overlapping hits; returns them by start.
+fn resolve_leftmost_longest(hits: &mut Vec<Hit>) {
+    hits.sort_unstable_by_key(|h| (h.group, h.start, Reverse(h.end), h.rule));
+    let mut group = u8::MAX;
+    let mut reach = 0u32;
+    let mut last_span = (u32::MAX, u32::MAX);
+    hits.retain(|h| {
+        if h.group != group {
+            group = h.group;
+            reach = 0;
+            last_span = (u32::MAX, u32::MAX);
+        }
+        // Several rules of one group on the same phrase (cross-file duplicates are kept
+        // apart by group) cannot happen after `check`; keep the first one if they do.
+        if (h.start, h.end) == last_span {
+            return false;
+        }
+        if h.start >= reach {
+            reach = h.end;
+            last_span = (h.start, h.end);
+            true
+        } else {
+            false
+        }
+    });
+    hits.sort_unstable_by_key(|h| (h.start, h.group, h.end, h.rule));
+}
+
+/// Letters and digits (any script) and `_` make words.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '\u{2019}'
+}
+
+/// True when `text[start..end]` stands as a whole word (or a whole emoticon).
+pub fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    let inner = &text[start..end];
+    let (Some(first), Some(last)) = (inner.chars().next(), inner.chars().next_back()) else {
+        return false;
+    };
+    let mut before = text[..start].chars().rev();
+    let mut after = text[end..].chars();
+    edge_ok(first, before.next(), before.next()) && edge_ok(last, after.next(), after.next())
+}
+
+/// `edge` is the match's outer character, `next` the neighbour outside, `beyond` the one after.
+fn edge_ok(edge: char, next: Option<char>, beyond: Option<char>) -> bool {
+    let Some(next) = next else {
+        return true;
+    };
+    if is_word_char(edge) {
+        let splits_contraction = is_apostrophe(next) && beyond.is_some_and(|c| c.is_alphabetic());
+        !is_word_char(next) && !splits_contraction
+    } else if edge.is_ascii_punctuation() {
+        !next.is_alphanumeric()
+    } else {
+        true
+    }
+}
+
+/// True when the sentence holding byte `end` closes with a question mark.
+pub fn in_question(text: &str, end: usize) -> bool {
+    text[end..]
+        .bytes()
+        .find(|b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
+        == Some(b'?')
+}
+
+/// What lies between two positions of a message: words and clause breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    /// Whole words strictly between the positions.
+    pub words: usize,
+    /// A clause break (`. , ; : ! ?` or a line break) lies between them.
+    pub broken: bool,
+}
+
+/// Counts words and clause breaks in `text[from..to]`.
+pub fn gap(text: &str, from: usize, to: usize) -> Gap {
+    let mut words = 0;
+    let mut in_word = false;
+    let mut broken = false;
+    for c in text[from..to.max(from)].chars() {
+        if is_word_char(c) || (in_word && is_apostrophe(c)) {
+            if !in_word {
+                words += 1;
+                in_word = true;
+            }
+        } else {
+            in_word = false;
+            if matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n') {
+                broken = true;
+            }
+        }
+    }
+    Gap { words, broken }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_respect_letters_contractions_and_emoticons() {
+        // (text, start, end, expected)
+        let cases = [
+            ("it works now", 3, 8, true),
+            ("it worksnow", 3, 8, false),
+            ("reworks", 2, 7, false),
+            ("don't", 0, 3, false),
+            ("I do, 'thanks'", 7, 13, true),
+            ("ok :)", 3, 5, true),
+            ("https://x", 5, 7, false),
+            ("thanks👍", 0, 6, true),
+            ("¡gracias!", 2, 9, true),
+        ];
+        for (text, s, e, want) in cases {
+            assert_eq!(whole_word(text, s, e), want, "{text:?} [{s}..{e}]");
+        }
+    }
+
+    #[test]
+    fn gap_counts_words_and_breaks() {
+        assert_eq!(
+            gap("not really very good", 3, 16),
+            Gap {
+                words: 2,
+                broken: false
+            }
+        );
+        assert_eq!(
+            gap("not, good", 3, 5),
+            Gap {
+                words: 0,
+                broken: true
+            }
+        );
+        assert_eq!(
+            gap("isn't it", 0, 8),
+            Gap {
+                words: 2,
+                broken: false
+            }
+        );
+    }
+
+    #[test]
+    fn resolution_is_per_group_leftmost_longest() {
+        let h = |start, end, rule, group| Hit {
+            start,
+            end,
+            rule,
+            group,
+        };
+        // Group 0: [0,17) "still not working" beats [10,17) "working";
+        // group 4 keeps its own [10,17).
+        let mut hits = vec![
+            h(10, 17, 1, 0),
+            h(0, 17, 0, 0),
+            h(10, 17, 2, 4),
+            h(6, 9, 3, 5),
+        ];
+        resolve_leftmost_longest(&mut hits);
+        assert_eq!(hits, vec![h(0, 17, 0, 0), h(6, 9, 3, 5), h(10, 17, 2, 4)]);
+    }
+}
