@@ -68,7 +68,9 @@ pub const MAX_PRINTED_PROBLEMS: usize = 50;
 
 /// Per-conversation analysis: structural facts now; detectors fill `signals`.
 pub fn analyze_conversation(conv: &Conversation<'_>, config: &Config) -> ConversationFacts {
-    conversation_facts(conv, config)
+    let mut facts = conversation_facts(conv, config);
+    facts.cx = crate::metrics::cx_facts::cx_facts(conv, &facts, config);
+    facts
 }
 
 /// Writes chunks' output in sequence order, whatever order they finish in.

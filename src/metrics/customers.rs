@@ -35,6 +35,9 @@ pub struct Contact {
     pub opened: Timestamp,
     /// Conversation id (tie-breaker).
     pub id: String,
+    /// Channel of the conversation (for the per-channel customer-level metrics).
+    #[serde(default)]
+    pub channel: Option<crate::model::Channel>,
     /// For a first-contact-resolution candidate: resolution time + FCR window.
     pub fcr_until: Option<Timestamp>,
     /// Segments to credit when the contact is confirmed as FCR.
@@ -292,6 +295,7 @@ mod tests {
             customer: customer.into(),
             opened: t(opened),
             id: id.into(),
+            channel: None,
             fcr_until: fcr_until.map(t),
             segments: vec![vec!["chat".into()]],
         }

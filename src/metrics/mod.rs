@@ -8,6 +8,8 @@
 //! (`cxmine merge`) with the same result as one run over all the input.
 
 pub mod customers;
+pub mod cx;
+pub mod cx_facts;
 pub mod dist;
 pub mod facts;
 pub mod kpi;
@@ -31,21 +33,27 @@ pub use segment::{Dimension, SegmentKey};
 pub struct SegmentStats {
     /// Standard KPIs.
     pub kpi: KpiStats,
+    /// Customer-experience metrics.
+    #[serde(default)]
+    pub cx: cx::CxStats,
 }
 
 impl SegmentStats {
     /// Adds one conversation.
     pub fn add(&mut self, f: &ConversationFacts) {
         self.kpi.add(f);
+        self.cx.add(f);
     }
 
     /// Adds another segment state.
     pub fn merge(&mut self, o: SegmentStats) {
         self.kpi.merge(o.kpi);
+        self.cx.merge(o.cx);
     }
 
     fn canonicalize(&mut self) {
         self.kpi.canonicalize();
+        self.cx.canonicalize();
     }
 }
 
@@ -137,6 +145,7 @@ impl Partial {
                 customer: customer.clone(),
                 opened,
                 id: f.id.clone(),
+                channel: Some(f.channel),
                 fcr_until: f
                     .resolved_at
                     .filter(|_| f.resolved_first_contact)
@@ -197,9 +206,17 @@ impl Partial {
             diagnostics,
             mut overall,
             mut segments,
-            ledger,
+            mut ledger,
             ..
         } = self;
+        ledger.canonicalize();
+        let cx_credits = cx::customer_credits(&ledger.contacts);
+        overall.cx.credit(cx_credits.overall);
+        for (k, c) in cx_credits.segments {
+            if let Some(s) = segments.get_mut(&k) {
+                s.cx.credit(c);
+            }
+        }
         let (credits, customers) = ledger.settle(
             config.clv.lifespan_years,
             config.cost.total,
@@ -214,6 +231,7 @@ impl Partial {
         let segment_report = |key: Vec<(Dimension, String)>, s: &SegmentStats| SegmentReport {
             key,
             kpis: s.kpi.report(),
+            cx: s.cx.report(),
         };
         Report {
             cxmine_report: crate::report::REPORT_VERSION,

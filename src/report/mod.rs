@@ -15,6 +15,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::{Diagnostics, Problem};
 use crate::metrics::customers::CustomerReport;
+use crate::metrics::cx::CxReport;
 use crate::metrics::kpi::KpiReport;
 use crate::metrics::{Dimension, InputStats};
 
@@ -70,6 +71,8 @@ pub struct SegmentReport {
     pub key: Vec<(Dimension, String)>,
     /// Standard KPIs.
     pub kpis: KpiReport,
+    /// Customer-experience metrics.
+    pub cx: CxReport,
 }
 
 fn key_as_object<S: Serializer>(key: &[(Dimension, String)], s: S) -> Result<S::Ok, S::Error> {
