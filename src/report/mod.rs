@@ -6,6 +6,7 @@
 //! [`render_markdown`], [`render_table`] (the terminal default).
 
 mod csv_out;
+mod cx_rows;
 mod table;
 
 use std::collections::BTreeMap;
