@@ -433,3 +433,471 @@ pub fn effort_index(
         negative_shift,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::conversation_facts;
+
+    fn ts(hms: &str) -> Timestamp {
+        Timestamp::parse(&format!("2024-05-01T{hms}Z")).unwrap()
+    }
+
+    fn day(d: u32, hms: &str) -> Timestamp {
+        Timestamp::parse(&format!("2024-05-{d:02}T{hms}Z")).unwrap()
+    }
+
+    fn ev(at: Timestamp, kind: EventKind, role: Role) -> Event<'static> {
+        Event::new(at, kind, role)
+    }
+
+    fn msg(at: &str, role: Role) -> Event<'static> {
+        Event::message(ts(at), role, "…")
+    }
+
+    fn conv(channel: Channel, events: Vec<Event<'static>>) -> Conversation<'static> {
+        let mut c = Conversation::new("c", channel);
+        c.events = events;
+        c.finish();
+        c
+    }
+
+    /// Facts with `signals` filled, then the cx facts, as the pipeline does.
+    fn facts(c: &Conversation<'_>, signals: Signals, config: &Config) -> ConversationFacts {
+        let mut f = conversation_facts(c, config);
+        f.signals = signals;
+        f.cx = cx_facts(c, &f, config);
+        f
+    }
+
+    fn measured() -> Signals {
+        Signals {
+            sentiment_first: Some(0.0),
+            ..Signals::default()
+        }
+    }
+
+    #[test]
+    fn chat_waits_count_once_per_customer_run() {
+        let c = conv(
+            Channel::Chat,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:00:20", Role::Customer),
+                msg("10:00:30", Role::Bot),
+                msg("10:01:00", Role::Customer),
+                ev(ts("10:02:00"), EventKind::Transfer, Role::System),
+                msg("10:03:00", Role::Agent),
+                msg("10:03:30", Role::Agent),
+                msg("10:04:00", Role::Customer),
+            ],
+        );
+        // Run 10:00:00–10:00:20 answered by the bot at 10:00:30 → 30 s; 10:01:00 → agent
+        // 10:03:00 → 120 s; the last customer message is never answered → no wait.
+        assert_eq!(customer_waits(&c.events), [30_000, 120_000]);
+    }
+
+    #[test]
+    fn phone_long_silences_count_and_share() {
+        let c = conv(
+            Channel::Phone,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:00:10", Role::Agent),
+                msg("10:00:55", Role::Customer),
+                msg("10:01:25", Role::Agent),
+                msg("10:03:20", Role::Customer),
+            ],
+        );
+        let f = facts(&c, Signals::default(), &Config::default());
+        // Gaps 10, 45, 30, 115 s; over 30 s (strictly): 45 and 115 → 2 silences, 160 s.
+        assert_eq!((f.cx.long_silences, f.cx.silence_ms), (2, 160_000));
+        // Call 10:00:00 → 10:03:20 = 200 s.
+        assert_eq!(f.cx.span_ms, Some(200_000));
+        let config = Config::parse("[cx]\nlong_silence = \"20s\"").unwrap();
+        // Over 20 s: 45, 30, 115 → 3 silences, 190 s.
+        assert_eq!(
+            long_silences(&c.events, config.long_silence_ms()),
+            (3, 190_000)
+        );
+    }
+
+    #[test]
+    fn email_deadline_met_missed_and_undecided() {
+        let mk = |due: Option<&str>, resolve: Option<&str>, last: &str| {
+            let mut events = vec![msg("09:00:00", Role::Customer), msg(last, Role::Agent)];
+            if let Some(r) = resolve {
+                events.push(ev(ts(r), EventKind::Resolve, Role::Agent));
+            }
+            let mut c = conv(Channel::Email, events);
+            c.due_at = due.map(ts);
+            facts(&c, Signals::default(), &Config::default()).cx
+        };
+        // Resolved 14:30, due 12:00 → missed by 2.5 h = 9 000 000 ms.
+        let late = mk(Some("12:00:00"), Some("14:30:00"), "10:00:00");
+        assert_eq!(
+            (late.due_met, late.due_overrun_ms),
+            (Some(false), Some(9_000_000))
+        );
+        // Resolved 11:00, due 12:00 → met, no overrun.
+        let early = mk(Some("12:00:00"), Some("11:00:00"), "10:00:00");
+        assert_eq!((early.due_met, early.due_overrun_ms), (Some(true), None));
+        // Unresolved, last event 13:00 past the 12:00 deadline → missed, overrun unknown.
+        let open_late = mk(Some("12:00:00"), None, "13:00:00");
+        assert_eq!(
+            (open_late.due_met, open_late.due_overrun_ms),
+            (Some(false), None)
+        );
+        // Unresolved, last event before the deadline → undecided; no deadline → undecided.
+        assert_eq!(mk(Some("12:00:00"), None, "10:00:00").due_met, None);
+        assert_eq!(mk(None, Some("11:00:00"), "10:00:00").due_met, None);
+    }
+
+    #[test]
+    fn longest_queue_delay_ignores_entries_never_picked_up() {
+        let c = conv(
+            Channel::Email,
+            vec![
+                ev(ts("09:00:00"), EventKind::QueueEnter, Role::System),
+                ev(ts("09:05:00"), EventKind::Assign, Role::System),
+                ev(ts("10:00:00"), EventKind::QueueEnter, Role::System),
+                msg("10:10:00", Role::Customer),
+                msg("10:20:00", Role::Agent),
+                ev(ts("11:00:00"), EventKind::QueueEnter, Role::System),
+            ],
+        );
+        // 09:00 → assign 09:05 = 300 s; 10:00 → agent 10:20 = 1200 s; 11:00 never picked up.
+        assert_eq!(longest_queue_delay(&c.events), Some(1_200_000));
+        assert_eq!(longest_queue_delay(&c.events[5..]), None);
+    }
+
+    #[test]
+    fn sms_alerts_acted_on_within_the_window() {
+        let mut survey = ev(day(4, "11:00:00"), EventKind::Survey, Role::Customer);
+        survey.survey.csat = Some(5);
+        let c = conv(
+            Channel::Sms,
+            vec![
+                ev(day(1, "10:00:00"), EventKind::Alert, Role::System),
+                Event::message(day(1, "12:00:00"), Role::Customer, "was that me? 🤔"),
+                ev(day(2, "10:00:00"), EventKind::Alert, Role::System),
+                ev(day(3, "11:00:00"), EventKind::Purchase, Role::Customer),
+                ev(day(4, "10:00:00"), EventKind::Alert, Role::System),
+                survey,
+            ],
+        );
+        // Alert 1: reply 2 h later → acted. Alert 2: purchase 25 h later → outside 24 h.
+        // Alert 3: only a survey answer follows → not an action.
+        assert_eq!(alerts_acted_on(&c.events, 86_400_000), (3, 1));
+        // A 26 h window also catches the purchase.
+        assert_eq!(alerts_acted_on(&c.events, 26 * 3_600_000), (3, 2));
+    }
+
+    #[test]
+    fn social_endorsements_after_the_solution_and_time_to_it() {
+        let endorse = |at: &str, kind: Option<&'static str>| {
+            let mut e = ev(ts(at), EventKind::Endorsement, Role::Customer);
+            e.detail = kind.map(Into::into);
+            e
+        };
+        let c = conv(
+            Channel::Social,
+            vec![
+                msg("10:00:00", Role::Customer),
+                endorse("10:10:00", Some("like")),
+                msg("10:30:00", Role::Agent),
+                endorse("10:40:00", Some("like")),
+                endorse("10:41:00", Some("Retweet")),
+                endorse("10:42:00", Some("dm")),
+                endorse("10:43:00", None),
+                endorse("10:44:00", Some("mention")),
+            ],
+        );
+        let signals = Signals {
+            solution_event: Some(2),
+            ..measured()
+        };
+        let f = facts(&c, signals, &Config::default());
+        let s = f.cx.solution.unwrap();
+        assert_eq!((s.event, s.source), (2, SolutionSource::Detected));
+        // Post 10:00 → solution 10:30 = 1800 s.
+        assert_eq!(f.cx.time_to_solution_ms, Some(1_800_000));
+        // The 10:10 like predates the solution; after it: like, share (retweet), dm, other, mention.
+        let e = f.cx.endorsements;
+        assert_eq!(
+            (e.like, e.share, e.reply, e.mention, e.dm, e.other),
+            (1, 1, 0, 1, 1, 1)
+        );
+        assert_eq!(e.total(), 5);
+        // Measured, with a solution, no verdict: not acknowledged, not failed.
+        assert_eq!((f.cx.acknowledged, f.cx.failed), (Some(false), Some(false)));
+    }
+
+    #[test]
+    fn community_answer_rating_accept_and_return_visits() {
+        let rated = |at: &str, v: f64| {
+            let mut e = ev(ts(at), EventKind::Rating, Role::Customer);
+            e.value = Some(v);
+            e
+        };
+        let c = conv(
+            Channel::Community,
+            vec![
+                ev(ts("08:00:00"), EventKind::Visit, Role::Customer),
+                msg("09:00:00", Role::Customer),
+                msg("09:30:00", Role::Bot),
+                msg("10:00:00", Role::Member),
+                rated("10:05:00", 4.0),
+                rated("10:06:00", 4.5),
+                ev(ts("10:07:00"), EventKind::Rating, Role::Customer),
+                ev(ts("11:00:00"), EventKind::Accept, Role::Customer),
+                ev(ts("12:00:00"), EventKind::Visit, Role::Customer),
+            ],
+        );
+        let f = facts(&c, Signals::default(), &Config::default());
+        // Fallback: the first member answer (index 3), not the bot.
+        let s = f.cx.solution.unwrap();
+        assert_eq!((s.event, s.source), (3, SolutionSource::FirstAnswer));
+        // Two valued ratings: 4.0 + 4.5 = 8500 thousandths; the value-less one is ignored.
+        assert_eq!((f.cx.ratings, f.cx.rating_milli_sum), (2, 8_500));
+        assert!(f.cx.accept_event);
+        // The 08:00 visit precedes the question; only the 12:00 one is a return.
+        assert_eq!(f.cx.return_visits, 1);
+        // Not measured: acknowledgement is unknown, not false.
+        assert_eq!(
+            (f.cx.acknowledged, f.cx.failed, f.cx.effort),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn solution_fallback_is_the_last_reply_before_the_first_resolve() {
+        let c = conv(
+            Channel::Chat,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:01:00", Role::Agent),
+                msg("10:02:00", Role::Bot),
+                msg("10:03:00", Role::Customer),
+                ev(ts("10:04:00"), EventKind::Resolve, Role::Agent),
+                msg("10:05:00", Role::Agent),
+            ],
+        );
+        let f = facts(&c, measured(), &Config::default());
+        let s = f.cx.solution.unwrap();
+        assert_eq!((s.event, s.source), (2, SolutionSource::BeforeResolve));
+        assert_eq!(f.cx.time_to_solution_ms, Some(120_000));
+        // A detected solution index beyond the events is ignored (fallback used).
+        let bad = Signals {
+            solution_event: Some(99),
+            ..measured()
+        };
+        assert_eq!(
+            facts(&c, bad, &Config::default())
+                .cx
+                .solution
+                .unwrap()
+                .event,
+            2
+        );
+        // No resolve and nothing detected → no solution, so acknowledgement is undefined.
+        let open = conv(Channel::Chat, c.events[..4].to_vec());
+        let f = facts(&open, measured(), &Config::default());
+        assert_eq!((f.cx.solution, f.cx.acknowledged), (None, None));
+    }
+
+    #[test]
+    fn acknowledgement_success_failure_and_use() {
+        let c = conv(
+            Channel::Sms,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:05:00", Role::Agent),
+                ev(ts("10:06:00"), EventKind::Resolve, Role::Agent),
+            ],
+        );
+        let with = |s: Signals| facts(&c, s, &Config::default()).cx;
+        let ok = with(Signals {
+            acknowledgement: Acknowledgement::Success,
+            ..measured()
+        });
+        assert_eq!((ok.acknowledged, ok.failed), (Some(true), Some(false)));
+        let used = with(Signals {
+            solution_used: true,
+            ..measured()
+        });
+        assert_eq!(used.acknowledged, Some(true));
+        // A failure statement counts as failed even when a later "thanks" is the final label.
+        let failed = with(Signals {
+            acknowledgement: Acknowledgement::Thanks,
+            ack_failure: 1,
+            ..measured()
+        });
+        assert_eq!(
+            (failed.acknowledged, failed.failed),
+            (Some(false), Some(true))
+        );
+    }
+
+    #[test]
+    fn one_touch_needs_one_reply_and_no_reopen() {
+        let base = vec![
+            msg("10:00:00", Role::Customer),
+            msg("10:01:00", Role::Bot),
+            msg("10:02:00", Role::Agent),
+            ev(ts("10:03:00"), EventKind::Resolve, Role::Agent),
+        ];
+        let f = facts(
+            &conv(Channel::Chat, base.clone()),
+            Signals::default(),
+            &Config::default(),
+        );
+        // One human reply (the bot does not count), resolved, never reopened.
+        assert!(f.cx.one_touch);
+        assert_eq!((f.cx.human_replies, f.cx.resolves), (1, 1));
+        let mut two = base.clone();
+        two.insert(3, msg("10:02:30", Role::Agent));
+        assert!(
+            !facts(
+                &conv(Channel::Chat, two),
+                Signals::default(),
+                &Config::default()
+            )
+            .cx
+            .one_touch
+        );
+        let mut reopened = base;
+        reopened.push(ev(ts("11:00:00"), EventKind::Reopen, Role::Customer));
+        reopened.push(ev(ts("11:30:00"), EventKind::Resolve, Role::Agent));
+        let f = facts(
+            &conv(Channel::Chat, reopened),
+            Signals::default(),
+            &Config::default(),
+        );
+        assert!(f.resolved && !f.cx.one_touch);
+        assert_eq!(f.cx.resolves, 2);
+    }
+
+    fn effort_chat() -> Conversation<'static> {
+        conv(
+            Channel::Chat,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:03:00", Role::Agent),
+                msg("10:04:00", Role::Customer),
+                msg("10:05:00", Role::Agent),
+            ],
+        )
+    }
+
+    fn effortful() -> Signals {
+        Signals {
+            rephrase_customer: 1,
+            rephrase_agent: 1,
+            restatements: 1,
+            repeated_ids_after_handoff: 2,
+            handoffs: 1,
+            acknowledgement: Acknowledgement::Failure,
+            sentiment_shift: Some(-0.5),
+            ..measured()
+        }
+    }
+
+    #[test]
+    fn effort_index_by_hand() {
+        let f = facts(&effort_chat(), effortful(), &Config::default());
+        let e = f.cx.effort.unwrap();
+        // Waits 180 s + 60 s = 240 s; cap = 4 × chat first-response target 120 s = 480 s → 0.5.
+        assert_eq!(e.wait, 0.5);
+        // Rephrases 1 + 1 = 2 of 3 → 0.667; repetition 1 + 2 = 3 of 3 → 1; hand-offs 1 of 3.
+        assert!((e.rephrase - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!((e.repetition, e.failure, e.negative_shift), (1.0, 1.0, 0.5));
+        assert!((e.handoff - 1.0 / 3.0).abs() < 1e-12);
+        // Equal weights: 100 × (0.5 + 0.6667 + 1 + 0.3333 + 1 + 0.5) / 6 = 100 × 4 / 6 = 66.667.
+        assert_eq!(e.index, 66.667);
+        // Failure weight 2: 100 × (4 + 1) / 7 = 71.429.
+        let heavy = Config::parse("[effort]\nfailure = 2.0").unwrap();
+        assert_eq!(
+            facts(&effort_chat(), effortful(), &heavy)
+                .cx
+                .effort
+                .unwrap()
+                .index,
+            71.429
+        );
+        // No text-based effort and a rising sentiment: only the 240 s wait remains,
+        // 100 × 0.5 / 6 = 8.333.
+        let calm = Signals {
+            sentiment_shift: Some(0.4),
+            ..measured()
+        };
+        assert_eq!(
+            facts(&effort_chat(), calm, &Config::default())
+                .cx
+                .effort
+                .unwrap()
+                .index,
+            8.333
+        );
+    }
+
+    #[test]
+    fn edge_cases_empty_single_and_out_of_order() {
+        let empty = conv(Channel::Phone, vec![]);
+        let f = facts(&empty, Signals::default(), &Config::default());
+        assert_eq!(f.cx, CxFacts::default());
+
+        let one = conv(
+            Channel::Chat,
+            vec![Event::message(
+                ts("10:00:00"),
+                Role::Customer,
+                "¿dónde está mi pedido? 📦",
+            )],
+        );
+        let f = facts(&one, Signals::default(), &Config::default());
+        assert!(f.cx.waits_ms.is_empty());
+        assert_eq!(
+            (f.cx.span_ms, f.cx.solution, f.cx.time_to_solution_ms),
+            (Some(0), None, None)
+        );
+
+        // Out of order input: finish() sorts, so the agent reply at 10:02 answers 10:00.
+        let shuffled = conv(
+            Channel::Chat,
+            vec![
+                msg("10:02:00", Role::Agent),
+                msg("10:00:00", Role::Customer),
+            ],
+        );
+        assert_eq!(
+            facts(&shuffled, Signals::default(), &Config::default())
+                .cx
+                .waits_ms,
+            [120_000]
+        );
+    }
+
+    #[test]
+    fn handoffs_fall_back_to_transfer_events() {
+        let c = conv(
+            Channel::Chat,
+            vec![
+                msg("10:00:00", Role::Customer),
+                ev(ts("10:01:00"), EventKind::Transfer, Role::System),
+                ev(ts("10:02:00"), EventKind::Transfer, Role::System),
+            ],
+        );
+        assert_eq!(
+            facts(&c, Signals::default(), &Config::default())
+                .cx
+                .handoffs,
+            2
+        );
+        let detected = Signals {
+            handoffs: 3,
+            ..measured()
+        };
+        assert_eq!(facts(&c, detected, &Config::default()).cx.handoffs, 3);
+    }
+}
