@@ -1114,3 +1114,697 @@ pub struct CxReport {
     /// Customer effort index.
     pub effort: EffortReport,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::detect::{Acknowledgement, Signals};
+    use crate::metrics::cx_facts::cx_facts;
+    use crate::metrics::{Partial, conversation_facts, segment::parse_dimensions};
+    use crate::model::{Conversation, Event, EventKind, Role};
+    use crate::time::Timestamp;
+
+    fn ts(hms: &str) -> Timestamp {
+        Timestamp::parse(&format!("2024-05-01T{hms}Z")).unwrap()
+    }
+
+    fn msg(at: &str, role: Role) -> Event<'static> {
+        Event::message(ts(at), role, "…")
+    }
+
+    fn ev(at: &str, kind: EventKind, role: Role) -> Event<'static> {
+        Event::new(ts(at), kind, role)
+    }
+
+    fn facts(
+        id: &str,
+        channel: Channel,
+        customer: Option<&str>,
+        events: Vec<Event<'static>>,
+        signals: Signals,
+    ) -> ConversationFacts {
+        let mut c = Conversation::new(id.to_owned(), channel);
+        c.customer_id = customer.map(|s| s.to_owned().into());
+        c.events = events;
+        c.finish();
+        let config = Config::default();
+        let mut f = conversation_facts(&c, &config);
+        f.signals = signals;
+        f.cx = cx_facts(&c, &f, &config);
+        f
+    }
+
+    fn measured(s: Signals) -> Signals {
+        Signals {
+            sentiment_first: Some(0.0),
+            ..s
+        }
+    }
+
+    /// A resolved conversation: customer at 10:00, agent at 10:02, resolve at 10:03.
+    fn resolved(id: &str, channel: Channel, signals: Signals) -> ConversationFacts {
+        facts(
+            id,
+            channel,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:02:00", Role::Agent),
+                ev("10:03:00", EventKind::Resolve, Role::Agent),
+            ],
+            signals,
+        )
+    }
+
+    #[test]
+    fn all_channel_metrics_by_hand() {
+        let mut s = CxStats::default();
+        // a: success, 2 customer rephrases, 1 restatement, 1 hand-off with 1 id repeated after it, recovered +0.6.
+        s.add(&resolved(
+            "a",
+            Channel::Chat,
+            measured(Signals {
+                acknowledgement: Acknowledgement::Success,
+                rephrase_customer: 2,
+                restatements: 1,
+                handoffs: 1,
+                repeated_ids_after_handoff: 1,
+                sentiment_shift: Some(0.6),
+                shift: crate::detect::ShiftLabel::Recovered,
+                ..Signals::default()
+            }),
+        ));
+        // b: failure, 1 agent rephrase, 2 hand-offs with no repeat after, soured −0.3.
+        s.add(&resolved(
+            "b",
+            Channel::Email,
+            measured(Signals {
+                acknowledgement: Acknowledgement::Failure,
+                rephrase_agent: 1,
+                handoffs: 2,
+                repeated_ids_before_handoff: 1,
+                sentiment_shift: Some(-0.3),
+                shift: crate::detect::ShiftLabel::Soured,
+                ..Signals::default()
+            }),
+        ));
+        // c: measured, nothing detected, no shift measured.
+        s.add(&resolved("c", Channel::Sms, measured(Signals::default())));
+        // d: not measured (detectors did not run): counts only where structure decides.
+        s.add(&resolved("d", Channel::Chat, Signals::default()));
+        let r = s.report().all;
+        assert_eq!(
+            (r.conversations, r.measured, r.solutions_located),
+            (4, 3, 4)
+        );
+        // Acknowledged 1 of 3 measured solutions = 33.33 %; failed 1 of 3.
+        assert_eq!(
+            r.solution_acknowledged,
+            Percent {
+                n: 3,
+                value: Some(33.33)
+            }
+        );
+        assert_eq!(
+            r.solution_failed,
+            Percent {
+                n: 3,
+                value: Some(33.33)
+            }
+        );
+        // Rephrases: customer 2/3 = 0.67, agent 1/3 = 0.33; with any: a, b → 66.67 %.
+        assert_eq!(
+            r.rephrase_customer_per_conversation,
+            Mean {
+                n: 3,
+                value: Some(0.67)
+            }
+        );
+        assert_eq!(
+            r.rephrase_agent_per_conversation,
+            Mean {
+                n: 3,
+                value: Some(0.33)
+            }
+        );
+        assert_eq!(r.with_rephrase.value, Some(66.67));
+        assert_eq!(r.restatements_per_conversation.value, Some(0.33));
+        // Repeated ids 1 (a) + 1 (b) over 3 = 0.67; after a hand-off: a yes, b no → 50 % of 2.
+        assert_eq!(r.repeated_ids_per_conversation.value, Some(0.67));
+        assert_eq!(
+            r.repeated_ids_after_handoff,
+            Percent {
+                n: 2,
+                value: Some(50.0)
+            }
+        );
+        // Hand-offs over all 4 (structure counts d as 0): 3 / 4 = 0.75; none: c, d → 50 %.
+        assert_eq!(
+            r.handoffs_per_conversation,
+            Mean {
+                n: 4,
+                value: Some(0.75)
+            }
+        );
+        assert_eq!(r.without_handoff.value, Some(50.0));
+        // Shifts +0.6 and −0.3 → mean 0.15; recovered 1/2, soured 1/2.
+        assert_eq!(r.sentiment.n, 2);
+        assert_eq!(r.sentiment.mean_shift, Some(0.15));
+        assert_eq!(r.sentiment.recovered.value, Some(50.0));
+        assert_eq!(r.sentiment.soured.value, Some(50.0));
+    }
+
+    #[test]
+    fn nothing_measurable_is_null_not_zero() {
+        let r = CxStats::default().report();
+        assert_eq!(r.all.solution_acknowledged.value, None);
+        assert_eq!(r.all.rephrase_customer_per_conversation.value, None);
+        assert_eq!(r.all.sentiment.mean_shift, None);
+        assert_eq!(r.chat.customer_wait.mean_s, None);
+        assert_eq!(r.email.deadline_met.value, None);
+        assert!(r.email.turnaround_by_severity.is_empty());
+        assert_eq!(r.sms.alerts_acted_on.value, None);
+        assert_eq!(r.social.endorsements.per_solution, None);
+        assert_eq!(r.community.rating.value, None);
+        assert_eq!(r.phone.silence_pct_of_call.value, None);
+        assert_eq!(r.helpdesk.reopen_rate.value, None);
+        assert!(r.helpdesk.by_channel.is_empty());
+        assert_eq!(
+            (r.effort.index.mean, r.effort.ces_correlation.pearson_r),
+            (None, None)
+        );
+        // Unmeasured conversations leave the text-based metrics null too.
+        let mut s = CxStats::default();
+        s.add(&resolved("x", Channel::Chat, Signals::default()));
+        let r = s.report();
+        assert_eq!(r.all.solution_acknowledged, Percent { n: 0, value: None });
+        assert_eq!(r.all.with_rephrase.value, None);
+        assert_eq!(r.effort.index.n, 0);
+    }
+
+    #[test]
+    fn chat_waits_aggregate_over_every_gap() {
+        let mut s = CxStats::default();
+        s.add(&facts(
+            "a",
+            Channel::Chat,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:00:30", Role::Bot),
+                msg("10:01:00", Role::Customer),
+                msg("10:03:00", Role::Agent),
+            ],
+            Signals::default(),
+        ));
+        s.add(&facts(
+            "b",
+            Channel::Chat,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:10:00", Role::Agent),
+            ],
+            Signals::default(),
+        ));
+        // Phone waits do not enter the chat block.
+        s.add(&facts(
+            "p",
+            Channel::Phone,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:00:05", Role::Agent),
+            ],
+            Signals::default(),
+        ));
+        let w = s.report().chat.customer_wait;
+        // 30, 120, 600 s: mean 250, median (rank 2) 120, p90 (rank 3) 600, longest 600.
+        assert_eq!(
+            (w.n, w.mean_s, w.median_s, w.p90_s, w.max_s),
+            (3, Some(250.0), Some(120.0), Some(600.0), Some(600.0))
+        );
+        assert_eq!(s.report().phone.customer_wait.mean_s, Some(5.0));
+    }
+
+    fn email(
+        id: &str,
+        severity: Option<&str>,
+        due: Option<&str>,
+        resolve: &str,
+    ) -> ConversationFacts {
+        let mut c = Conversation::new(id.to_owned(), Channel::Email);
+        c.severity = severity.map(|s| s.to_owned().into());
+        c.due_at = due.map(ts);
+        c.events = vec![
+            ev("08:00:00", EventKind::QueueEnter, Role::System),
+            msg("09:00:00", Role::Customer),
+            msg("10:00:00", Role::Agent),
+            ev(resolve, EventKind::Resolve, Role::Agent),
+        ];
+        c.finish();
+        let config = Config::default();
+        let mut f = conversation_facts(&c, &config);
+        f.cx = cx_facts(&c, &f, &config);
+        f
+    }
+
+    #[test]
+    fn email_turnaround_by_severity_deadline_and_queue() {
+        let mut s = CxStats::default();
+        // Turnaround = first customer message 09:00 → resolve.
+        s.add(&email("a", Some("high"), Some("12:00:00"), "11:00:00")); // 2 h, met
+        s.add(&email("b", Some("high"), Some("12:00:00"), "13:00:00")); // 4 h, 1 h late
+        s.add(&email("c", None, Some("10:00:00"), "13:00:00")); // 4 h, 3 h late
+        s.add(&email("d", Some("low"), None, "10:30:00")); // 1.5 h, no deadline
+        let r = s.report().email;
+        assert_eq!(r.conversations, 4);
+        let keys: Vec<&str> = r
+            .turnaround_by_severity
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["(none)", "high", "low"]);
+        // high: 2 h and 4 h → mean 3 h = 10 800 s, max 4 h.
+        let high = &r.turnaround_by_severity["high"];
+        assert_eq!(
+            (high.n, high.mean_s, high.max_s),
+            (2, Some(10_800.0), Some(14_400.0))
+        );
+        assert_eq!(r.turnaround_by_severity["(none)"].mean_s, Some(14_400.0));
+        // Deadline met 1 of 3; overruns 1 h and 3 h → mean 2 h = 7200 s.
+        assert_eq!(
+            r.deadline_met,
+            Percent {
+                n: 3,
+                value: Some(33.33)
+            }
+        );
+        assert_eq!(
+            (r.deadline_overrun.n, r.deadline_overrun.mean_s),
+            (2, Some(7_200.0))
+        );
+        // Every queue entry 08:00 → first agent message 10:00 = 7200 s.
+        assert_eq!(r.queue_delay_longest.max_s, Some(7_200.0));
+        // No detectors ran: acknowledgement unknown.
+        assert_eq!(r.solution_acknowledged.value, None);
+    }
+
+    #[test]
+    fn community_and_phone_blocks_by_hand() {
+        let mut s = CxStats::default();
+        let mut rating = ev("10:30:00", EventKind::Rating, Role::Customer);
+        rating.value = Some(3.0);
+        let mut like = ev("10:31:00", EventKind::Endorsement, Role::Customer);
+        like.detail = Some("like".into());
+        s.add(&facts(
+            "q1",
+            Channel::Community,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:20:00", Role::Member),
+                rating,
+                like,
+                ev("10:40:00", EventKind::Accept, Role::Customer),
+                ev("11:00:00", EventKind::Visit, Role::Customer),
+                ev("12:00:00", EventKind::Visit, Role::Customer),
+            ],
+            Signals::default(),
+        ));
+        // A question never answered, whose originator came back once.
+        s.add(&facts(
+            "q2",
+            Channel::Community,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                ev("11:00:00", EventKind::Visit, Role::Customer),
+            ],
+            Signals::default(),
+        ));
+        let c = s.report().community;
+        assert_eq!((c.conversations, c.questions), (2, 2));
+        assert_eq!(
+            c.rating,
+            Mean {
+                n: 1,
+                value: Some(3.0)
+            }
+        );
+        // One answer (q1) with one like.
+        assert_eq!(
+            (
+                c.endorsements.solutions,
+                c.endorsements.like,
+                c.endorsements.per_solution
+            ),
+            (1, 1, Some(1.0))
+        );
+        // Accepted 1 of 2; time to answer 20 min (n = 1); return visits (2 + 1) / 2 = 1.5, both returned.
+        assert_eq!(
+            c.accepted,
+            Percent {
+                n: 2,
+                value: Some(50.0)
+            }
+        );
+        assert_eq!(
+            (c.time_to_answer.n, c.time_to_answer.mean_s),
+            (1, Some(1_200.0))
+        );
+        assert_eq!(
+            c.return_visits_per_question,
+            Mean {
+                n: 2,
+                value: Some(1.5)
+            }
+        );
+        assert_eq!(c.with_return_visit.value, Some(100.0));
+        // No customer ids: continued use cannot be checked.
+        assert_eq!(c.continued_use, Percent { n: 0, value: None });
+
+        let mut p = CxStats::default();
+        // Call 1: 0 s customer, 40 s agent (gap 40 > 30), 50 s customer, 100 s agent (gap 50), resolve 120 s.
+        p.add(&facts(
+            "call1",
+            Channel::Phone,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:00:40", Role::Agent),
+                msg("10:00:50", Role::Customer),
+                msg("10:01:40", Role::Agent),
+                ev("10:02:00", EventKind::Resolve, Role::Agent),
+            ],
+            measured(Signals {
+                restatements: 1,
+                repeated_ids_before_handoff: 1,
+                ..Signals::default()
+            }),
+        ));
+        // Call 2: 45 s (gaps 20 and 25 s: no silence), not resolved, one transfer, measured with no repetition.
+        p.add(&facts(
+            "call2",
+            Channel::Phone,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                ev("10:00:10", EventKind::Transfer, Role::System),
+                msg("10:00:20", Role::Agent),
+                msg("10:00:45", Role::Customer),
+            ],
+            measured(Signals::default()),
+        ));
+        let r = p.report().phone;
+        // Waits 40, 50 (call 1), 20 (call 2) → mean 36.667 s.
+        assert_eq!(
+            (r.customer_wait.n, r.customer_wait.mean_s),
+            (3, Some(36.667))
+        );
+        assert_eq!((r.cycle_time.n, r.cycle_time.mean_s), (1, Some(120.0)));
+        assert_eq!(
+            r.with_repetition,
+            Percent {
+                n: 2,
+                value: Some(50.0)
+            }
+        );
+        assert_eq!(
+            r.repetitions_per_call,
+            Mean {
+                n: 2,
+                value: Some(1.0)
+            }
+        );
+        assert_eq!(r.handoffs_per_call.value, Some(0.5));
+        // Silences: 2 in call 1 (40 + 50 = 90 s) → 1 per call; 90 / (120 + 45) = 54.545 → 54.55 %.
+        assert_eq!(r.long_silences_per_call.value, Some(1.0));
+        assert_eq!(r.silence_pct_of_call.value, Some(54.55));
+    }
+
+    #[test]
+    fn helpdesk_reopen_and_one_touch_per_channel() {
+        let mut s = CxStats::default();
+        // Chat: one-touch; chat: two replies; email: reopened then resolved again; sms: never resolved.
+        s.add(&resolved("a", Channel::Chat, Signals::default()));
+        s.add(&facts(
+            "b",
+            Channel::Chat,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:01:00", Role::Agent),
+                msg("10:02:00", Role::Agent),
+                ev("10:03:00", EventKind::Resolve, Role::Agent),
+            ],
+            Signals::default(),
+        ));
+        s.add(&facts(
+            "c",
+            Channel::Email,
+            None,
+            vec![
+                msg("10:00:00", Role::Customer),
+                msg("10:01:00", Role::Agent),
+                ev("10:02:00", EventKind::Resolve, Role::Agent),
+                ev("11:00:00", EventKind::Reopen, Role::Customer),
+                ev("12:00:00", EventKind::Resolve, Role::Agent),
+            ],
+            Signals::default(),
+        ));
+        s.add(&facts(
+            "d",
+            Channel::Sms,
+            None,
+            vec![msg("10:00:00", Role::Customer)],
+            Signals::default(),
+        ));
+        let h = s.report().helpdesk;
+        // Reopen: 1 of 3 ever-resolved = 33.33 %; one-touch: a of 3 resolved = 33.33 %.
+        assert_eq!(
+            h.reopen_rate,
+            Percent {
+                n: 3,
+                value: Some(33.33)
+            }
+        );
+        assert_eq!(
+            h.one_touch,
+            Percent {
+                n: 3,
+                value: Some(33.33)
+            }
+        );
+        let keys: Vec<&str> = h.by_channel.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["chat", "email"]);
+        assert_eq!(h.by_channel["chat"].reopen_rate.value, Some(0.0));
+        assert_eq!(h.by_channel["chat"].one_touch.value, Some(50.0));
+        assert_eq!(h.by_channel["email"].reopen_rate.value, Some(100.0));
+        assert_eq!(h.by_channel["email"].one_touch.value, Some(0.0));
+    }
+
+    #[test]
+    fn pearson_from_exact_sums() {
+        let mut c = Correlation::default();
+        // x = 0, 50, 100; y = 7, 6, 1. Means 50 and 14/3. Σdxdy = −50·7/3 + 0 + 50·(−11/3) = −300;
+        // Σdx² = 5000, Σdy² = 49/9 + 16/9 + 121/9 = 186/9; r = −300 / √(5000 · 186/9) = −0.93326.
+        for (x, y) in [(0, 7), (50_000, 6), (100_000, 1)] {
+            c.add(x, y);
+        }
+        assert_eq!(c.pearson(), Some(-0.9333));
+        let mut perfect = Correlation::default();
+        for (x, y) in [(10, 7), (50, 4), (90, 1)] {
+            perfect.add(x, y);
+        }
+        assert_eq!(perfect.pearson(), Some(-1.0));
+        // One pair, or no variation, is undefined.
+        let mut one = Correlation::default();
+        one.add(5, 5);
+        assert_eq!(one.pearson(), None);
+        one.add(9, 5);
+        assert_eq!(one.pearson(), None);
+    }
+
+    #[test]
+    fn effort_distribution_and_ces_correlation() {
+        let with_ces = |id: &str, ces: u8, signals: Signals| {
+            let mut f = resolved(id, Channel::Chat, signals);
+            f.survey.ces = Some(ces);
+            // The survey answer does not enter the index, so setting it afterwards is safe.
+            f
+        };
+        let mut s = CxStats::default();
+        // Waits: one of 120 s → wait = 120 / 480 = 0.25 for every conversation.
+        // e1: 0.25 only → 100 × 0.25 / 6 = 4.167; CES 7.
+        s.add(&with_ces("e1", 7, measured(Signals::default())));
+        // e2: + failure → 100 × 1.25 / 6 = 20.833; CES 4.
+        s.add(&with_ces(
+            "e2",
+            4,
+            measured(Signals {
+                ack_failure: 1,
+                ..Signals::default()
+            }),
+        ));
+        // e3: + failure + 3 hand-offs → 100 × 2.25 / 6 = 37.5; CES 2.
+        s.add(&with_ces(
+            "e3",
+            2,
+            measured(Signals {
+                ack_failure: 1,
+                handoffs: 3,
+                ..Signals::default()
+            }),
+        ));
+        // e4: no CES answer: in the distribution, not in the correlation.
+        s.add(&resolved("e4", Channel::Chat, measured(Signals::default())));
+        let r = s.report().effort;
+        assert_eq!(r.index.n, 4);
+        // Mean (4.167 + 20.833 + 37.5 + 4.167) / 4 = 16.66675 → 16.667; median rank 2 of sorted → 4.167.
+        assert_eq!(r.index.mean, Some(16.667));
+        assert_eq!((r.index.median, r.index.max), (Some(4.167), Some(37.5)));
+        // x = 4.167, 20.833, 37.5; y = 7, 4, 2: dx ≈ −16.667, 0, 16.667; dy = 2.667, −0.333, −2.333.
+        // Σdxdy = −44.45 − 38.89 = −83.34; Σdx² = 555.56; Σdy² = 12.667 → r = −83.34 / √7037 ≈ −0.9934.
+        assert_eq!(r.ces_correlation.n, 3);
+        assert_eq!(r.ces_correlation.pearson_r, Some(-0.9934));
+    }
+
+    fn sample() -> Vec<ConversationFacts> {
+        let mut alert = ev("09:00:00", EventKind::Alert, Role::System);
+        alert.detail = Some("fraud".into());
+        vec![
+            resolved(
+                "a",
+                Channel::Chat,
+                measured(Signals {
+                    rephrase_customer: 1,
+                    ..Signals::default()
+                }),
+            ),
+            resolved(
+                "b",
+                Channel::Social,
+                measured(Signals {
+                    sentiment_shift: Some(0.25),
+                    ..Signals::default()
+                }),
+            ),
+            email("c", Some("urgent"), Some("10:00:00"), "12:00:00"),
+            facts(
+                "d",
+                Channel::Sms,
+                Some("u1"),
+                vec![alert, msg("09:30:00", Role::Customer)],
+                Signals::default(),
+            ),
+            facts(
+                "e",
+                Channel::Sms,
+                Some("u1"),
+                vec![msg("15:00:00", Role::Customer)],
+                Signals::default(),
+            ),
+            facts(
+                "f",
+                Channel::Community,
+                Some("u2"),
+                vec![msg("08:00:00", Role::Customer)],
+                Signals::default(),
+            ),
+            facts(
+                "g",
+                Channel::Community,
+                Some("u2"),
+                vec![msg("18:00:00", Role::Customer)],
+                Signals::default(),
+            ),
+            facts(
+                "h",
+                Channel::Sms,
+                Some("u3"),
+                vec![msg("10:00:00", Role::Customer)],
+                Signals::default(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn merge_is_order_independent() {
+        let facts = sample();
+        let build = |order: &[usize], split: usize| {
+            let (mut left, mut right) = (CxStats::default(), CxStats::default());
+            for (k, &i) in order.iter().enumerate() {
+                if k < split {
+                    left.add(&facts[i])
+                } else {
+                    right.add(&facts[i])
+                }
+            }
+            right.merge(left);
+            right.canonicalize();
+            right
+        };
+        let forward = build(&[0, 1, 2, 3, 4, 5, 6, 7], 3);
+        let backward = build(&[7, 6, 5, 4, 3, 2, 1, 0], 5);
+        let mut whole = CxStats::default();
+        for f in &facts {
+            whole.add(f);
+        }
+        whole.canonicalize();
+        assert_eq!(forward, backward);
+        assert_eq!(forward, whole);
+        assert_eq!(forward.report(), whole.report());
+    }
+
+    #[test]
+    fn customer_level_metrics_are_credited_per_segment() {
+        let config = Config::default();
+        let dims = parse_dimensions("channel").unwrap();
+        let run = |order: &[usize]| {
+            let facts = sample();
+            let mut parts = [Partial::new(dims.clone()), Partial::new(dims.clone())];
+            for (k, &i) in order.iter().enumerate() {
+                parts[k % 2].add(&facts[i], &config);
+            }
+            let [mut a, b] = parts;
+            a.merge(b).unwrap();
+            a.finish(&config)
+        };
+        let r = run(&[0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(r, run(&[5, 3, 7, 0, 2, 6, 1, 4]));
+        // SMS: u1 has d and e (repeat user), u3 only h → 2 of 3 requests = 66.67 %.
+        assert_eq!(
+            r.overall.cx.sms.repeat_user_requests,
+            Percent {
+                n: 3,
+                value: Some(66.67)
+            }
+        );
+        // The alert at 09:00 was answered at 09:30 → 1 of 1.
+        assert_eq!(
+            r.overall.cx.sms.alerts_acted_on,
+            Percent {
+                n: 1,
+                value: Some(100.0)
+            }
+        );
+        // Community: u2 asked f, then g later → f shows continued use; g is the last → 1 of 2.
+        assert_eq!(
+            r.overall.cx.community.continued_use,
+            Percent {
+                n: 2,
+                value: Some(50.0)
+            }
+        );
+        let seg = |ch: &str| r.segments.iter().find(|s| s.key[0].1 == ch).unwrap();
+        assert_eq!(seg("sms").cx.sms.repeat_user_requests.value, Some(66.67));
+        assert_eq!(
+            seg("community").cx.community.continued_use.value,
+            Some(50.0)
+        );
+        // Other segments have no SMS conversations: null.
+        assert_eq!(seg("chat").cx.sms.repeat_user_requests.value, None);
+    }
+}
