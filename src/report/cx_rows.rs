@@ -280,3 +280,100 @@ pub(crate) fn cx_csv_cells(seg: &SegmentReport) -> Vec<String> {
         f(c.effort.index.mean),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::metrics::{Partial, segment::parse_dimensions};
+    use crate::model::{Channel, Conversation, Event, EventKind, Role};
+    use crate::report::{render_csv, render_markdown, render_table};
+    use crate::time::Timestamp;
+
+    fn report() -> crate::report::Report {
+        let t = |s: &str| Timestamp::parse(&format!("2024-05-01T{s}Z")).unwrap();
+        let config = Config::default();
+        let mut partial = Partial::new(parse_dimensions("channel").unwrap());
+        let mut chat = Conversation::new("c1", Channel::Chat);
+        chat.events = vec![
+            Event::message(t("10:00:00"), Role::Customer, "hola 👋"),
+            Event::message(t("10:01:30"), Role::Agent, "hi"),
+            Event::new(t("10:02:00"), EventKind::Resolve, Role::Agent),
+        ];
+        let mut mail = Conversation::new("e1", Channel::Email);
+        mail.severity = Some("urgent".into());
+        mail.events = vec![
+            Event::message(t("09:00:00"), Role::Customer, "help"),
+            Event::new(t("12:00:00"), EventKind::Resolve, Role::Agent),
+        ];
+        for mut c in [chat, mail] {
+            c.finish();
+            let f = crate::pipeline::analyze_conversation(&c, &config);
+            partial.add(&f, &config);
+        }
+        partial.finish(&config)
+    }
+
+    #[test]
+    fn table_and_markdown_show_the_cx_block() {
+        let r = report();
+        let mut table = Vec::new();
+        render_table(&r, &mut table).unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(table.contains("customer experience"));
+        // One chat wait of 90 s = 1.5 min: mean, median, p90 and max alike.
+        let wait = table
+            .lines()
+            .find(|l| l.starts_with("chat: customer wait"))
+            .unwrap();
+        assert!(wait.contains("1.5m / 1.5m / 1.5m / 1.5m (n=1)"), "{wait}");
+        // The urgent e-mail took 09:00 → 12:00 = 3 h.
+        let urgent = table
+            .lines()
+            .find(|l| l.starts_with("email: turnaround [urgent]"))
+            .unwrap();
+        assert!(
+            urgent.contains("3.0h / 3.0h / 3.0h / 3.0h (n=1)"),
+            "{urgent}"
+        );
+        let mut md = Vec::new();
+        render_markdown(&r, &mut md).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        assert!(md.contains("## Customer experience"));
+        // Chat was resolved with one agent reply: one-touch 1 of 1 (the e-mail had no reply: 1 of 1 too).
+        assert!(
+            md.contains("| one-touch resolution | 100.0% (n=2) | 100.0% (n=1) | 100.0% (n=1) |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn csv_rows_match_the_header() {
+        let mut out = Vec::new();
+        render_csv(&report(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+        // Header, overall, channel=chat, channel=email.
+        assert_eq!(lines.len(), 4);
+        assert!(lines.iter().all(|l| l.len() == lines[0].len()));
+        let col = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
+        let rows: Vec<(&str, &str, &str)> = lines[1..]
+            .iter()
+            .map(|l| {
+                (
+                    l[0],
+                    l[col("cx_chat_wait_mean_s")],
+                    l[col("cx_one_touch_pct")],
+                )
+            })
+            .collect();
+        // Chat wait 90 s (null, an empty cell, for e-mail); one-touch 100 % everywhere.
+        assert_eq!(
+            rows,
+            [
+                ("(all)", "90", "100"),
+                ("chat", "90", "100"),
+                ("email", "", "100")
+            ]
+        );
+    }
+}
