@@ -291,6 +291,8 @@ pub struct AllStats {
     pub measured: u64,
     /// Conversations with a located solution post.
     pub solutions: u64,
+    /// Of those, posts the detectors marked (the rest come from the structural fallbacks).
+    pub solutions_detected: u64,
     /// Solution acknowledged as successful or used (n = measured with a solution).
     pub acknowledged: Tally,
     /// Solution explicitly failed (same n).
@@ -322,6 +324,10 @@ impl AllStats {
         let (s, cx) = (&f.signals, &f.cx);
         self.conversations += 1;
         self.solutions += u64::from(cx.solution.is_some());
+        self.solutions_detected += u64::from(
+            cx.solution
+                .is_some_and(|p| p.source == crate::metrics::cx_facts::SolutionSource::Detected),
+        );
         self.acknowledged.add_opt(cx.acknowledged);
         self.failed.add_opt(cx.failed);
         self.handoffs += u64::from(cx.handoffs);
@@ -348,6 +354,7 @@ impl AllStats {
         self.conversations += o.conversations;
         self.measured += o.measured;
         self.solutions += o.solutions;
+        self.solutions_detected += o.solutions_detected;
         self.acknowledged.merge(o.acknowledged);
         self.failed.merge(o.failed);
         self.rephrase_customer += o.rephrase_customer;
@@ -373,6 +380,7 @@ impl AllStats {
             conversations: self.conversations,
             measured: self.measured,
             solutions_located: self.solutions,
+            solutions_detected: self.solutions_detected,
             solution_acknowledged: self.acknowledged.percent(),
             solution_failed: self.failed.percent(),
             rephrase_customer_per_conversation: per(self.rephrase_customer, self.measured),
@@ -398,6 +406,8 @@ pub struct AllReport {
     pub measured: u64,
     /// Conversations with a located solution post.
     pub solutions_located: u64,
+    /// Of those, solution posts the detectors marked (the rest are structural fallbacks).
+    pub solutions_detected: u64,
     /// % of solutions the originator acknowledged as successful or used.
     pub solution_acknowledged: Percent,
     /// % of solutions the originator said failed.
@@ -459,6 +469,8 @@ pub struct SmsStats {
     pub repeat_users: Tally,
     /// Alerts (n) acted on (hits).
     pub alerts: Tally,
+    /// Conversations with an alert (n) where the customer acted on at least one (hits).
+    pub alerted: Tally,
     /// Solution acknowledged.
     pub acknowledged: Tally,
 }
@@ -651,6 +663,9 @@ impl CxStats {
                 }
                 s.alerts.n += u64::from(cx.alerts);
                 s.alerts.hits += u64::from(cx.alerts_acted);
+                if cx.alerts > 0 {
+                    s.alerted.add(cx.alerts_acted > 0);
+                }
                 s.acknowledged.add_opt(cx.acknowledged);
             }
             Channel::Social => {
@@ -785,6 +800,7 @@ impl CxStats {
         s.conversations += os.conversations;
         s.repeat_users.merge(os.repeat_users);
         s.alerts.merge(os.alerts);
+        s.alerted.merge(os.alerted);
         s.acknowledged.merge(os.acknowledged);
         let (s, os) = (&mut self.social, o.social);
         s.conversations += os.conversations;
@@ -873,6 +889,7 @@ impl CxStats {
                 conversations: self.sms.conversations,
                 repeat_user_requests: self.sms.repeat_users.percent(),
                 alerts_acted_on: self.sms.alerts.percent(),
+                alerted_conversations_acted_on: self.sms.alerted.percent(),
                 solution_acknowledged: self.sms.acknowledged.percent(),
             },
             social: SocialReport {
@@ -991,6 +1008,8 @@ pub struct SmsReport {
     pub repeat_user_requests: Percent,
     /// % of alerts followed by a customer action within the window.
     pub alerts_acted_on: Percent,
+    /// % of conversations with an alert where the customer acted on at least one.
+    pub alerted_conversations_acted_on: Percent,
     /// % of solutions acknowledged.
     pub solution_acknowledged: Percent,
 }
@@ -1218,6 +1237,8 @@ mod tests {
             (r.conversations, r.measured, r.solutions_located),
             (4, 3, 4)
         );
+        // All four solutions come from the resolve fallback, none from the detectors.
+        assert_eq!(r.solutions_detected, 0);
         // Acknowledged 1 of 3 measured solutions = 33.33 %; failed 1 of 3.
         assert_eq!(
             r.solution_acknowledged,
@@ -1782,7 +1803,7 @@ mod tests {
                 value: Some(66.67)
             }
         );
-        // The alert at 09:00 was answered at 09:30 → 1 of 1.
+        // The alert at 09:00 was answered at 09:30 → 1 of 1, in 1 of 1 alerted conversations.
         assert_eq!(
             r.overall.cx.sms.alerts_acted_on,
             Percent {
@@ -1790,6 +1811,8 @@ mod tests {
                 value: Some(100.0)
             }
         );
+        let alerted = r.overall.cx.sms.alerted_conversations_acted_on;
+        assert_eq!((alerted.n, alerted.value), (1, Some(100.0)));
         // Community: u2 asked f, then g later → f shows continued use; g is the last → 1 of 2.
         assert_eq!(
             r.overall.cx.community.continued_use,
