@@ -1830,4 +1830,33 @@ mod tests {
         // Other segments have no SMS conversations: null.
         assert_eq!(seg("chat").cx.sms.repeat_user_requests.value, None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn merge_never_depends_on_order_or_split(
+            order in proptest::strategy::Strategy::prop_shuffle(proptest::strategy::Just((0..8usize).collect::<Vec<_>>())),
+            cuts in proptest::collection::vec(0..=8usize, 0..4),
+        ) {
+            let facts = sample();
+            // Partition the shuffled order at the cut points, fold each part, merge the parts.
+            let mut bounds: Vec<usize> = cuts;
+            bounds.extend([0, 8]);
+            bounds.sort_unstable();
+            let mut total = CxStats::default();
+            for w in bounds.windows(2) {
+                let mut part = CxStats::default();
+                for &i in &order[w[0]..w[1]] {
+                    part.add(&facts[i]);
+                }
+                total.merge(part);
+            }
+            total.canonicalize();
+            let mut whole = CxStats::default();
+            for f in &facts {
+                whole.add(f);
+            }
+            whole.canonicalize();
+            proptest::prop_assert_eq!(total, whole);
+        }
+    }
 }

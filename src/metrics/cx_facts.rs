@@ -317,36 +317,40 @@ pub fn long_silences(events: &[Event<'_>], threshold_ms: i64) -> (u32, i64) {
     (count, total)
 }
 
-/// (alerts, alerts followed by a customer event within `window_ms`).
+/// (alerts, alerts followed by a customer event within `window_ms`). One backward pass:
+/// for each event, the time of the next customer action after it.
 pub fn alerts_acted_on(events: &[Event<'_>], window_ms: i64) -> (u32, u32) {
+    let is_action = |e: &Event<'_>| e.role == Role::Customer && e.kind != EventKind::Survey;
     let (mut alerts, mut acted) = (0, 0);
-    for (i, e) in events.iter().enumerate() {
-        if e.kind != EventKind::Alert {
-            continue;
+    let mut next_action: Option<Timestamp> = None;
+    for e in events.iter().rev() {
+        if e.kind == EventKind::Alert {
+            alerts += 1;
+            acted += u32::from(next_action.is_some_and(|t| t.0 - e.ts.0 <= window_ms));
         }
-        alerts += 1;
-        let answered = events[i + 1..]
-            .iter()
-            .take_while(|x| x.ts.0 - e.ts.0 <= window_ms)
-            .any(|x| x.role == Role::Customer && x.kind != EventKind::Survey);
-        acted += u32::from(answered);
+        if is_action(e) {
+            next_action = Some(e.ts);
+        }
     }
     (alerts, acted)
 }
 
-/// Longest `queue_enter` → next agent event or `assign`, ms.
+/// Longest `queue_enter` → next agent event or `assign`, ms. One backward pass: for each
+/// event, the time of the next pick-up after it.
 pub fn longest_queue_delay(events: &[Event<'_>]) -> Option<i64> {
-    events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind == EventKind::QueueEnter)
-        .filter_map(|(i, enter)| {
-            events[i + 1..]
-                .iter()
-                .find(|e| e.role == Role::Agent || e.kind == EventKind::Assign)
-                .map(|picked| picked.ts.0 - enter.ts.0)
-        })
-        .max()
+    let mut next_pickup: Option<Timestamp> = None;
+    let mut longest: Option<i64> = None;
+    for e in events.iter().rev() {
+        if e.kind == EventKind::QueueEnter {
+            if let Some(t) = next_pickup {
+                longest = longest.max(Some(t.0 - e.ts.0));
+            }
+        }
+        if e.role == Role::Agent || e.kind == EventKind::Assign {
+            next_pickup = Some(e.ts);
+        }
+    }
+    longest
 }
 
 /// (met, overrun ms) against the customer's deadline.
