@@ -21,6 +21,20 @@
 //! severity = "urgent"
 //! first_response = "30m"
 //! resolution = "8h"
+//!
+//! [cx]
+//! alert_action_window = "24h"  # an SMS alert counts as acted on if the customer acts within this
+//! long_silence = "30s"         # phone: a gap between turns longer than this is a long silence
+//!
+//! [effort]                     # customer effort index weights (see `metrics::cx_facts`)
+//! wait = 1.0
+//! rephrase = 1.0
+//! repetition = 1.0
+//! handoff = 1.0
+//! failure = 1.0
+//! negative_shift = 1.0
+//! count_saturation = 3         # this many rephrases/repetitions/hand-offs count as maximal effort
+//! wait_saturation = 4.0        # total wait of this many first-response SLA targets is maximal
 //! ```
 
 use std::path::Path;
@@ -42,6 +56,82 @@ pub struct Config {
     pub cost: CostConfig,
     /// SLA targets; the built-in per-channel defaults apply where none matches.
     pub sla: Vec<SlaTarget>,
+    /// Customer-experience metric settings.
+    pub cx: CxConfig,
+    /// Customer effort index weights.
+    pub effort: EffortConfig,
+}
+
+/// Customer-experience metric settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CxConfig {
+    /// An alert counts as acted on when the customer does something (writes, buys,
+    /// accepts, visits) within this long after it. Default `"24h"`.
+    pub alert_action_window: String,
+    /// A gap between two turns of a call longer than this is a long silence. Default `"30s"`.
+    pub long_silence: String,
+}
+
+impl Default for CxConfig {
+    fn default() -> Self {
+        CxConfig {
+            alert_action_window: "24h".into(),
+            long_silence: "30s".into(),
+        }
+    }
+}
+
+/// Weights and saturation points of the customer effort index (0–100).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EffortConfig {
+    /// Weight of the waiting component. Default 1.
+    pub wait: f64,
+    /// Weight of the rephrase component. Default 1.
+    pub rephrase: f64,
+    /// Weight of the repetition component (restatements, repeated identifiers, re-verification). Default 1.
+    pub repetition: f64,
+    /// Weight of the hand-off component. Default 1.
+    pub handoff: f64,
+    /// Weight of the failed-solution component. Default 1.
+    pub failure: f64,
+    /// Weight of the negative sentiment shift component. Default 1.
+    pub negative_shift: f64,
+    /// Count at which the rephrase, repetition and hand-off components reach 1. Default 3.
+    pub count_saturation: u32,
+    /// Total customer wait, in multiples of the channel's first-response SLA target, at
+    /// which the wait component reaches 1. Default 4.
+    pub wait_saturation: f64,
+}
+
+impl Default for EffortConfig {
+    fn default() -> Self {
+        EffortConfig {
+            wait: 1.0,
+            rephrase: 1.0,
+            repetition: 1.0,
+            handoff: 1.0,
+            failure: 1.0,
+            negative_shift: 1.0,
+            count_saturation: 3,
+            wait_saturation: 4.0,
+        }
+    }
+}
+
+impl EffortConfig {
+    /// The weights in component order: wait, rephrase, repetition, hand-off, failure, negative shift.
+    pub fn weights(&self) -> [f64; 6] {
+        [
+            self.wait,
+            self.rephrase,
+            self.repetition,
+            self.handoff,
+            self.failure,
+            self.negative_shift,
+        ]
+    }
 }
 
 /// First contact resolution.
@@ -167,6 +257,7 @@ impl Config {
         if self.clv.lifespan_years.is_nan() || self.clv.lifespan_years <= 0.0 {
             return Err("clv.lifespan_years must be > 0".into());
         }
+        self.validate_cx()?;
         for (i, t) in self.sla.iter().enumerate() {
             for (name, v) in [
                 ("first_response", &t.first_response),
@@ -180,6 +271,43 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    fn validate_cx(&self) -> Result<(), String> {
+        for (name, v) in [
+            ("cx.alert_action_window", &self.cx.alert_action_window),
+            ("cx.long_silence", &self.cx.long_silence),
+        ] {
+            if parse_duration(v).is_none() {
+                return Err(format!(
+                    "{name}: {v:?} is not a duration like 30s, 15m, 24h"
+                ));
+            }
+        }
+        let weights = self.effort.weights();
+        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+            return Err("effort weights must be finite and ≥ 0".into());
+        }
+        if weights.iter().sum::<f64>() <= 0.0 {
+            return Err("effort weights must not all be 0".into());
+        }
+        if self.effort.count_saturation == 0 {
+            return Err("effort.count_saturation must be ≥ 1".into());
+        }
+        if !self.effort.wait_saturation.is_finite() || self.effort.wait_saturation <= 0.0 {
+            return Err("effort.wait_saturation must be > 0".into());
+        }
+        Ok(())
+    }
+
+    /// SMS alert action window in milliseconds.
+    pub fn alert_action_window_ms(&self) -> i64 {
+        parse_duration(&self.cx.alert_action_window).unwrap_or(86_400_000)
+    }
+
+    /// Long-silence threshold in milliseconds.
+    pub fn long_silence_ms(&self) -> i64 {
+        parse_duration(&self.cx.long_silence).unwrap_or(30_000)
     }
 
     /// FCR repeat window in milliseconds.
@@ -270,6 +398,31 @@ mod tests {
             Config::default().sla_for(Channel::Chat, None),
             default_sla(Channel::Chat)
         );
+    }
+
+    #[test]
+    fn cx_and_effort_settings() {
+        let d = Config::default();
+        assert_eq!(d.alert_action_window_ms(), 86_400_000);
+        assert_eq!(d.long_silence_ms(), 30_000);
+        assert_eq!(d.effort.weights(), [1.0; 6]);
+        let c = Config::parse(
+            "[cx]\nalert_action_window = \"2h\"\nlong_silence = \"10s\"\n[effort]\nfailure = 2.5",
+        )
+        .unwrap();
+        assert_eq!(c.alert_action_window_ms(), 7_200_000);
+        assert_eq!(c.long_silence_ms(), 10_000);
+        assert_eq!(c.effort.failure, 2.5);
+        assert_eq!(c.effort.count_saturation, 3);
+        assert!(
+            Config::parse("[cx]\nlong_silence = \"a while\"")
+                .unwrap_err()
+                .contains("cx.long_silence")
+        );
+        assert!(Config::parse("[effort]\nwait = -1").is_err());
+        assert!(Config::parse("[effort]\nwait = 0\nrephrase = 0\nrepetition = 0\nhandoff = 0\nfailure = 0\nnegative_shift = 0").is_err());
+        assert!(Config::parse("[effort]\ncount_saturation = 0").is_err());
+        assert!(Config::parse("[effort]\nspeed = 1").is_err());
     }
 
     #[test]

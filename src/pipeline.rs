@@ -85,6 +85,7 @@ pub fn analyze_conversation(
     if let Some(d) = detectors {
         facts.signals = d.signals(conv);
     }
+    facts.cx = crate::metrics::cx_facts::cx_facts(conv, &facts, config);
     facts
 }
 

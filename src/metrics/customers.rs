@@ -31,7 +31,9 @@ use crate::metrics::kpi::round2;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
+use crate::metrics::cx::{CxCredits, customer_credits};
 use crate::metrics::segment::SegmentKey;
+use crate::model::Channel;
 use crate::spill::{PARTITIONS, PartitionData, SpillStore};
 use crate::time::Timestamp;
 
@@ -53,10 +55,13 @@ pub struct Contact {
     pub opened: Timestamp,
     /// Conversation key (tie-breaker).
     pub id: u64,
+    /// Channel of the conversation (for the per-channel customer-level metrics).
+    #[serde(default)]
+    pub channel: Option<crate::model::Channel>,
     /// For a first-contact-resolution candidate: resolution time + FCR window.
     pub fcr_until: Option<Timestamp>,
-    /// The set of segments to credit when the contact is confirmed as FCR, as a key into
-    /// [`Ledger::segment_sets`] (0 for non-candidates, whose segments are never needed).
+    /// The set of segments the conversation belongs to (credited for FCR and the
+    /// customer-level CX metrics), as a key into [`Ledger::segment_sets`]; 0 when none.
     pub segment_set: u64,
 }
 
@@ -78,8 +83,8 @@ pub struct Ledger {
     pub contacts: Vec<Contact>,
     /// Purchases with a known customer (those not moved to [`Ledger::spilled`]).
     pub purchases: Vec<Purchase>,
-    /// Segment key sets of FCR candidates, by [`segment_set_key`]: stored once per distinct
-    /// set rather than once per contact.
+    /// Segment key sets of contacts, by [`segment_set_key`]: stored once per distinct set
+    /// rather than once per contact.
     pub segment_sets: BTreeMap<u64, Vec<SegmentKey>>,
     /// Entries moved to temporary files, partitioned by customer (never serialised: call
     /// [`Ledger::load_spilled`] first).
@@ -120,6 +125,18 @@ const CONTACT_TAG: u8 = b'C';
 const PURCHASE_TAG: u8 = b'P';
 const NO_TIME: i64 = i64::MIN;
 
+fn channel_byte(c: Option<Channel>) -> u8 {
+    c.and_then(|c| Channel::ALL.iter().position(|&x| x == c))
+        .map_or(0, |i| i as u8 + 1)
+}
+
+fn channel_from_byte(b: u8) -> Option<Channel> {
+    (b as usize)
+        .checked_sub(1)
+        .and_then(|i| Channel::ALL.get(i))
+        .copied()
+}
+
 fn partition_of_customer(customer: u64) -> usize {
     (customer % PARTITIONS as u64) as usize
 }
@@ -149,14 +166,16 @@ fn decode(
         match buf[at] {
             CONTACT_TAG => {
                 let until = num(buf, at + 25)? as i64;
+                let channel = *buf.get(at + 41).ok_or_else(corrupt)?;
                 contacts.push(Contact {
                     customer: num(buf, at + 1)?,
                     opened: Timestamp(num(buf, at + 9)? as i64),
                     id: num(buf, at + 17)?,
+                    channel: channel_from_byte(channel),
                     fcr_until: (until != NO_TIME).then_some(Timestamp(until)),
                     segment_set: num(buf, at + 33)?,
                 });
-                at += 41;
+                at += 42;
             }
             PURCHASE_TAG => {
                 purchases.push(Purchase {
@@ -227,6 +246,17 @@ pub struct CustomerReport {
     pub cost_to_serve: Option<f64>,
 }
 
+/// What [`Ledger::settle`] produces.
+#[derive(Debug, PartialEq)]
+pub struct Settled {
+    /// FCR confirmations to credit.
+    pub fcr: FcrCredits,
+    /// Customer-level CX credits (SMS repeat users, community continued use).
+    pub cx: CxCredits,
+    /// The customer-level report.
+    pub report: CustomerReport,
+}
+
 /// FCR confirmations to credit: overall, and per segment key.
 #[derive(Debug, Default, PartialEq)]
 pub struct FcrCredits {
@@ -270,6 +300,7 @@ impl Ledger {
                     &c.id.to_le_bytes(),
                     &until.to_le_bytes(),
                     &c.segment_set.to_le_bytes(),
+                    &[channel_byte(c.channel)],
                 ],
             )?;
         }
@@ -334,7 +365,7 @@ impl Ledger {
         lifespan_years: f64,
         cost_total: Option<f64>,
         conversations: u64,
-    ) -> Result<(FcrCredits, CustomerReport), Error> {
+    ) -> Result<Settled, Error> {
         let mut settlement = Settlement::default();
         let stores = self.spilled.take();
         if stores.is_empty() {
@@ -368,6 +399,7 @@ impl Ledger {
 #[derive(Default)]
 struct Settlement {
     credits: FcrCredits,
+    cx_credits: CxCredits,
     customers: u64,
     repeat_customers: u64,
     active: BTreeMap<(i64, u32), u64>,
@@ -389,6 +421,7 @@ impl Settlement {
         contacts.sort_unstable();
         purchases.sort_unstable();
         self.add_fcr_credits(&contacts, sets);
+        self.cx_credits.absorb(customer_credits(&contacts, sets));
         for group in contacts.chunk_by(|a, b| a.customer == b.customer) {
             self.customers += 1;
             self.repeat_customers += u64::from(group.len() > 1);
@@ -446,12 +479,7 @@ impl Settlement {
         }
     }
 
-    fn finish(
-        self,
-        lifespan_years: f64,
-        cost_total: Option<f64>,
-        conversations: u64,
-    ) -> (FcrCredits, CustomerReport) {
+    fn finish(self, lifespan_years: f64, cost_total: Option<f64>, conversations: u64) -> Settled {
         let report = CustomerReport {
             customers: self.customers,
             repeat_customers: self.repeat_customers,
@@ -461,7 +489,11 @@ impl Settlement {
                 .filter(|_| conversations > 0)
                 .map(|t| round2(t / conversations as f64)),
         };
-        (self.credits, report)
+        Settled {
+            fcr: self.credits,
+            cx: self.cx_credits,
+            report,
+        }
     }
 
     fn retention(&self) -> Vec<RetentionPeriod> {
@@ -538,6 +570,7 @@ mod tests {
             customer: key_of(customer),
             opened: t(opened),
             id: key_of(id),
+            channel: None,
             fcr_until: fcr_until.map(t),
             segment_set: 0,
         }
@@ -573,7 +606,11 @@ mod tests {
         }
         ledger.add_contact(b2, None);
         assert_eq!(ledger.segment_sets.len(), 1);
-        let (credits, report) = ledger.settle(3.0, Some(100.0), 4).unwrap();
+        let Settled {
+            fcr: credits,
+            report,
+            ..
+        } = ledger.settle(3.0, Some(100.0), 4).unwrap();
         assert_eq!(credits.overall, 2);
         assert_eq!(credits.segments[&vec!["chat".to_string()]], 2);
         assert_eq!((report.customers, report.repeat_customers), (2, 2));
@@ -599,7 +636,7 @@ mod tests {
             segment_sets: BTreeMap::new(),
             spilled: Spilled::default(),
         };
-        let (_, r) = ledger.settle(3.0, None, 5).unwrap();
+        let r = ledger.settle(3.0, None, 5).unwrap().report;
         let got: Vec<(String, u64, u64, u64, Option<f64>)> = r
             .retention
             .into_iter()
@@ -638,7 +675,7 @@ mod tests {
             segment_sets: BTreeMap::new(),
             spilled: Spilled::default(),
         };
-        let (_, r) = ledger.settle(2.0, None, 0).unwrap();
+        let r = ledger.settle(2.0, None, 0).unwrap().report;
         // frequency = 4 / 2 / (182.5 / 365.25) = 4.00274 → 4.0; CLV = 100 × 4.00274 × 2 = 800.55.
         assert_eq!(r.clv.average_purchase_value, Some(100.0));
         assert_eq!(r.clv.purchase_frequency_per_year, Some(4.0));
@@ -648,7 +685,7 @@ mod tests {
 
     #[test]
     fn no_purchases_gives_null_clv() {
-        let (_, r) = Ledger::default().settle(3.0, Some(10.0), 0).unwrap();
+        let r = Ledger::default().settle(3.0, Some(10.0), 0).unwrap().report;
         assert_eq!((r.clv.value, r.clv.average_purchase_value), (None, None));
         assert_eq!(r.cost_to_serve, None);
         assert!(r.retention.is_empty());
@@ -698,7 +735,7 @@ mod tests {
             assert_eq!(reloaded.len_in_memory(), 300 + 43);
         }
         // Sanity of the expected values: 70 customers; 43 purchases (n ≡ 0 mod 7 in 0..300).
-        assert_eq!(expected.1.customers, 70);
-        assert_eq!(expected.1.clv.purchases, 43);
+        assert_eq!(expected.report.customers, 70);
+        assert_eq!(expected.report.clv.purchases, 43);
     }
 }

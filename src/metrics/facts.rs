@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::detect::Signals;
+use crate::metrics::cx_facts::CxFacts;
 use crate::model::{Channel, Conversation, EventKind, Role, Survey};
 use crate::time::Timestamp;
 
@@ -96,6 +97,9 @@ pub struct ConversationFacts {
     pub purchase_cents: i64,
     /// Text-detector results.
     pub signals: Signals,
+    /// Customer-experience values (filled after the signals, see [`crate::metrics::cx_facts`]).
+    #[serde(default)]
+    pub cx: CxFacts,
 }
 
 /// Computes the structural facts of a finished conversation (detectors fill `signals` later).
@@ -206,6 +210,7 @@ pub fn conversation_facts(conv: &Conversation<'_>, config: &Config) -> Conversat
         purchases,
         purchase_cents,
         signals: Signals::default(),
+        cx: CxFacts::default(),
     }
 }
 

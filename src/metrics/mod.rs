@@ -8,6 +8,8 @@
 //! (`cxmine merge`) with the same result as one run over all the input.
 
 pub mod customers;
+pub mod cx;
+pub mod cx_facts;
 pub mod dist;
 pub mod facts;
 pub mod kpi;
@@ -31,21 +33,27 @@ pub use segment::{Dimension, SegmentKey};
 pub struct SegmentStats {
     /// Standard KPIs.
     pub kpi: KpiStats,
+    /// Customer-experience metrics.
+    #[serde(default)]
+    pub cx: cx::CxStats,
 }
 
 impl SegmentStats {
     /// Adds one conversation.
     pub fn add(&mut self, f: &ConversationFacts) {
         self.kpi.add(f);
+        self.cx.add(f);
     }
 
     /// Adds another segment state.
     pub fn merge(&mut self, o: SegmentStats) {
         self.kpi.merge(o.kpi);
+        self.cx.merge(o.cx);
     }
 
     fn canonicalize(&mut self) {
         self.kpi.canonicalize();
+        self.cx.canonicalize();
     }
 }
 
@@ -142,10 +150,11 @@ impl Partial {
                     customer,
                     opened,
                     id: customers::key_of(&f.id),
+                    channel: Some(f.channel),
                     fcr_until,
                     segment_set: 0,
                 },
-                fcr_until.map(|_| keys.as_slice()),
+                Some(keys.as_slice()),
             );
         }
         if f.purchases > 0 {
@@ -205,11 +214,21 @@ impl Partial {
             ledger,
             ..
         } = self;
-        let (credits, customers) = ledger.settle(
+        let customers::Settled {
+            fcr: credits,
+            cx: cx_credits,
+            report: customers,
+        } = ledger.settle(
             config.clv.lifespan_years,
             config.cost.total,
             input.conversations,
         )?;
+        overall.cx.credit(cx_credits.overall);
+        for (k, c) in cx_credits.segments {
+            if let Some(s) = segments.get_mut(&k) {
+                s.cx.credit(c);
+            }
+        }
         overall.kpi.fcr.hits += credits.overall;
         for (k, n) in credits.segments {
             if let Some(s) = segments.get_mut(&k) {
@@ -219,6 +238,7 @@ impl Partial {
         let segment_report = |key: Vec<(Dimension, String)>, s: &SegmentStats| SegmentReport {
             key,
             kpis: s.kpi.report(),
+            cx: s.cx.report(),
         };
         Ok(Report {
             cxmine_report: crate::report::REPORT_VERSION,

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use crate::metrics::dist::Summary;
+use crate::report::cx_rows::{CX_CSV_HEADER, cx_csv_cells};
 use crate::report::{Report, SegmentReport};
 
 fn summary_cells(s: &Summary) -> [String; 5] {
@@ -53,6 +54,7 @@ fn row(report: &Report, seg: &SegmentReport) -> Vec<String> {
         f(k.reopened.value),
         f(k.transferred.value),
     ]);
+    cells.extend(cx_csv_cells(seg));
     cells
 }
 
@@ -92,6 +94,7 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         ]
         .map(String::from),
     );
+    header.extend(CX_CSV_HEADER.map(String::from));
     w.write_record(&header)?;
     w.write_record(row(report, &report.overall))?;
     for seg in &report.segments {

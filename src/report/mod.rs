@@ -6,6 +6,7 @@
 //! [`render_markdown`], [`render_table`] (the terminal default).
 
 mod csv_out;
+mod cx_rows;
 mod table;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::{Diagnostics, Problem};
 use crate::metrics::customers::CustomerReport;
+use crate::metrics::cx::CxReport;
 use crate::metrics::kpi::KpiReport;
 use crate::metrics::{Dimension, InputStats};
 
@@ -70,6 +72,8 @@ pub struct SegmentReport {
     pub key: Vec<(Dimension, String)>,
     /// Standard KPIs.
     pub kpis: KpiReport,
+    /// Customer-experience metrics.
+    pub cx: CxReport,
 }
 
 fn key_as_object<S: Serializer>(key: &[(Dimension, String)], s: S) -> Result<S::Ok, S::Error> {

@@ -3,35 +3,8 @@
 
 use std::io::Write;
 
-use crate::metrics::dist::Summary;
+use crate::report::cx_rows::{cx_rows, duration};
 use crate::report::{Report, SegmentReport, opt};
-
-fn duration(s: &Summary) -> String {
-    match (s.mean_s, s.median_s, s.p90_s, s.max_s) {
-        (Some(mean), Some(med), Some(p90), Some(max)) => format!(
-            "{} / {} / {} / {} (n={})",
-            human(mean),
-            human(med),
-            human(p90),
-            human(max),
-            s.n
-        ),
-        _ => "-".to_owned(),
-    }
-}
-
-/// Seconds as `45s`, `12.5m`, `3.2h`, `2.1d`.
-fn human(secs: f64) -> String {
-    if secs < 60.0 {
-        format!("{secs:.0}s")
-    } else if secs < 3600.0 {
-        format!("{:.1}m", secs / 60.0)
-    } else if secs < 86_400.0 {
-        format!("{:.1}h", secs / 3600.0)
-    } else {
-        format!("{:.1}d", secs / 86_400.0)
-    }
-}
 
 fn pct_n(v: Option<f64>, n: u64) -> String {
     match v {
@@ -142,7 +115,9 @@ fn footer_lines(report: &Report) -> Vec<String> {
 /// Writes an aligned plain-text table (metrics down, segments across).
 pub fn render_table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let segs = all_segments(report);
-    let rows = rows(&segs);
+    let kpi_rows = rows(&segs);
+    let cx_rows = cx_rows(&segs);
+    let rows: Vec<&(String, Vec<String>)> = kpi_rows.iter().chain(&cx_rows).collect();
     let headers: Vec<String> = segs.iter().map(|s| s.label()).collect();
     let name_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
     let col_w: Vec<usize> = (0..segs.len())
@@ -163,7 +138,12 @@ pub fn render_table(report: &Report, out: &mut dyn Write) -> std::io::Result<()>
         s.trim_end().to_owned()
     };
     writeln!(out, "{}", line("", &headers))?;
-    for (name, cells) in &rows {
+    for (name, cells) in &kpi_rows {
+        writeln!(out, "{}", line(name, cells))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", line("customer experience", &headers))?;
+    for (name, cells) in &cx_rows {
         writeln!(out, "{}", line(name, cells))?;
     }
     writeln!(out)?;
@@ -187,6 +167,13 @@ pub fn render_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<
     for (name, cells) in rows(&segs) {
         let cells: Vec<String> = cells.iter().map(|c| md_escape(c)).collect();
         writeln!(out, "| {name} | {} |", cells.join(" | "))?;
+    }
+    writeln!(out, "\n## Customer experience\n")?;
+    writeln!(out, "| metric | {} |", headers.join(" | "))?;
+    writeln!(out, "|---|{}", "---:|".repeat(segs.len()))?;
+    for (name, cells) in cx_rows(&segs) {
+        let cells: Vec<String> = cells.iter().map(|c| md_escape(c)).collect();
+        writeln!(out, "| {} | {} |", md_escape(&name), cells.join(" | "))?;
     }
     writeln!(out)?;
     for l in footer_lines(report) {
