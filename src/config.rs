@@ -42,6 +42,8 @@ pub struct Config {
     pub cost: CostConfig,
     /// SLA targets; the built-in per-channel defaults apply where none matches.
     pub sla: Vec<SlaTarget>,
+    /// Readers of exported formats (e-mail support addresses, chat-log patterns, brands).
+    pub readers: crate::ingest::readers::ReadersConfig,
 }
 
 /// First contact resolution.
@@ -106,7 +108,6 @@ impl Default for ClvConfig {
     }
 }
 
-
 /// Built-in targets per channel: (first response, resolution).
 pub fn default_sla(channel: Channel) -> SlaMillis {
     const M: i64 = 60_000;
@@ -168,6 +169,7 @@ impl Config {
         if self.clv.lifespan_years.is_nan() || self.clv.lifespan_years <= 0.0 {
             return Err("clv.lifespan_years must be > 0".into());
         }
+        self.readers.validate()?;
         for (i, t) in self.sla.iter().enumerate() {
             for (name, v) in [
                 ("first_response", &t.first_response),

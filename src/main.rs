@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use cli::{AnalyzeArgs, Cli, Command, FormatArg, GenArgs, MergeArgs, OutputArgs};
+use cli::{
+    AnalyzeArgs, Cli, Command, ConvertArgs, FormatArg, GenArgs, MergeArgs, OutputArgs, ReaderArgs,
+};
 use cxmine::config::Config;
 use cxmine::metrics::Partial;
 use cxmine::report::{self, Format};
@@ -44,6 +46,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Analyze(args) => analyze(args),
         Command::Merge(args) => merge(args),
         Command::Gen(args) => generate(args),
+        Command::Convert(args) => convert(args),
     }
 }
 
@@ -96,6 +99,8 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         mem_limit,
         progress: !args.quiet,
         print_problems: !args.quiet,
+        input_format: input_format(&args.readers)?,
+        surveys: surveys(&args.readers)?,
         ..Default::default()
     };
     let files = cxmine::ingest::discover(&args.inputs)?;
@@ -179,6 +184,56 @@ fn generate(args: GenArgs) -> Result<Exit> {
             cxmine::synth::generate(&spec, &mut w)?;
             w.flush()?;
         }
+    }
+    Ok(Exit::Success)
+}
+
+fn input_format(args: &ReaderArgs) -> Result<Option<cxmine::ingest::format::InputFormat>> {
+    args.input_format
+        .as_deref()
+        .map(|name| {
+            cxmine::ingest::format::InputFormat::parse(name).with_context(|| {
+                format!(
+                    "--input-format {name:?}: expected one of jsonl, social_csv, mbox, eml, chat_log, stack_exchange_xml"
+                )
+            })
+        })
+        .transpose()
+}
+
+fn surveys(
+    args: &ReaderArgs,
+) -> Result<Option<std::sync::Arc<cxmine::ingest::surveys::SurveyTable>>> {
+    Ok(match &args.surveys {
+        Some(path) => Some(std::sync::Arc::new(
+            cxmine::ingest::surveys::SurveyTable::load(path)?,
+        )),
+        None => None,
+    })
+}
+
+fn convert(args: ConvertArgs) -> Result<Exit> {
+    let config = load_config(args.config.as_deref())?;
+    let options = cxmine::pipeline::Options {
+        config,
+        print_problems: !args.quiet,
+        input_format: input_format(&args.readers)?,
+        surveys: surveys(&args.readers)?,
+        ..Default::default()
+    };
+    let files = cxmine::ingest::discover(&args.inputs)?;
+    let cli::ConvertTo::Jsonl = args.to;
+    let partial = match &args.output {
+        Some(path) => cxmine::pipeline::convert(&files, &options, &mut create(path)?)?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+            cxmine::pipeline::convert(&files, &options, &mut w)?
+        }
+    };
+    let skipped = partial.diagnostics.skipped_total();
+    if skipped > 0 && !args.quiet {
+        eprintln!("cxmine: {skipped} input records skipped");
     }
     Ok(Exit::Success)
 }
