@@ -147,10 +147,18 @@ pub fn format_of_content(head: &[u8]) -> Option<InputFormat> {
     if looks_like_mail_headers(first_line) {
         return Some(InputFormat::Eml);
     }
-    if first_line.starts_with(b"[") {
+    if looks_like_chat(head) {
         return Some(InputFormat::ChatLog);
     }
     None
+}
+
+/// The first line that is not blank or a separator (`---`, `===`) starts with `[`.
+fn looks_like_chat(head: &[u8]) -> bool {
+    head.split(|&b| b == b'\n')
+        .map(trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with(b"---") && !l.starts_with(b"==="))
+        .is_some_and(|l| l.starts_with(b"["))
 }
 
 fn trim_start(b: &[u8]) -> &[u8] {
@@ -220,7 +228,7 @@ mod tests {
     #[test]
     fn detection_table() {
         // (file name, first bytes, expected format, expected reason)
-        let cases: [(&str, &[u8], InputFormat, Detection); 10] = [
+        let cases: [(&str, &[u8], InputFormat, Detection); 11] = [
             (
                 "a.jsonl",
                 b"{\"id\":1}",
@@ -271,6 +279,12 @@ mod tests {
                 Detection::Content,
             ),
             ("mystery", b"hello", InputFormat::Jsonl, Detection::Default),
+            (
+                "export",
+                b"--- c1 ---\n[2024-03-01 10:00:00] Agent A: x",
+                InputFormat::ChatLog,
+                Detection::Content,
+            ),
         ];
         for (name, head, format, why) in cases {
             assert_eq!(detect(Path::new(name), head, None), (format, why), "{name}");

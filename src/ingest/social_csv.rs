@@ -294,10 +294,13 @@ fn thread_conversation(thread: Vec<Post>, file: u32) -> Conversation<'static> {
         .iter()
         .find(|p| p.inbound)
         .map(|p| p.author.clone().into());
+    // The team is the brand that answered first (ties: first row).
     conv.team = thread
         .iter()
-        .find(|p| !p.inbound)
-        .map(|p| p.author.clone().into());
+        .enumerate()
+        .filter(|(_, p)| !p.inbound)
+        .min_by_key(|(i, p)| (p.ts, *i))
+        .map(|(_, p)| p.author.clone().into());
     for p in thread {
         let role = if p.inbound {
             Role::Customer
