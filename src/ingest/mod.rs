@@ -1,7 +1,7 @@
 //! Ingest: from input paths to [`crate::model::Conversation`]s.
 //!
 //! - [`source`]: which files to read and how to open them (gzip, stdin);
-//! - [`format`]: which reader handles a file (`--input-format`, extension, first bytes);
+//! - [`format`](mod@format): which reader handles a file (`--input-format`, extension, first bytes);
 //! - [`chunks`]: splitting a stream into chunks of whole lines for parallel parsing;
 //! - [`jsonl`]: the canonical JSONL format, both line shapes;
 //! - [`assemble`]: regrouping event lines into conversations with bounded memory;
