@@ -31,6 +31,55 @@ pub enum Command {
     /// Work with lexicon sets.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
+    /// Read any supported input and write it as canonical JSONL.
+    Convert(ConvertArgs),
+}
+
+/// Options that choose and configure the input readers.
+#[derive(Debug, Args)]
+pub struct ReaderArgs {
+    /// Read every input with this reader instead of detecting it per file.
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        long_help = "Read every input with this reader: jsonl, social_csv, mbox, eml, chat_log, \
+                     stack_exchange_xml. Without it each file's reader is chosen from its extension \
+                     and first bytes, and the choice is reported."
+    )]
+    pub input_format: Option<String>,
+    /// Join survey answers from a CSV file (conversation_id or customer_id, csat/nps/ces).
+    #[arg(long, value_name = "FILE")]
+    pub surveys: Option<PathBuf>,
+}
+
+/// Output formats of `convert`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConvertTo {
+    /// Canonical JSONL, one whole conversation a line.
+    Jsonl,
+}
+
+/// `cxmine convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Input files or directories (recursive); `-` reads stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ConvertTo::Jsonl)]
+    pub to: ConvertTo,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration (TOML) with the `[readers]` section.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Input reader options.
+    #[command(flatten)]
+    pub readers: ReaderArgs,
+    /// No problem messages on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `cxmine explain`.
@@ -139,6 +188,9 @@ pub struct AnalyzeArgs {
     /// Memory for event-line reassembly before spilling to temporary files, e.g. 256M, 2G.
     #[arg(long, value_name = "SIZE", default_value = "256M")]
     pub mem_limit: String,
+    /// Input reader options.
+    #[command(flatten)]
+    pub readers: ReaderArgs,
 }
 
 /// `cxmine merge`.

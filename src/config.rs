@@ -60,6 +60,8 @@ pub struct Config {
     pub cx: CxConfig,
     /// Customer effort index weights.
     pub effort: EffortConfig,
+    /// Readers of exported formats (e-mail support addresses, chat-log patterns, brands).
+    pub readers: crate::ingest::readers::ReadersConfig,
 }
 
 /// Customer-experience metric settings.
@@ -258,6 +260,7 @@ impl Config {
             return Err("clv.lifespan_years must be > 0".into());
         }
         self.validate_cx()?;
+        self.readers.validate()?;
         for (i, t) in self.sla.iter().enumerate() {
             for (name, v) in [
                 ("first_response", &t.first_response),

@@ -79,6 +79,8 @@ pub enum SkipReason {
     UnknownChannel,
     /// A record of another input format that could not be read.
     MalformedRecord,
+    /// A survey row (`--surveys`) that answers no conversation of the input.
+    UnmatchedSurvey,
 }
 
 impl SkipReason {
@@ -96,6 +98,7 @@ impl SkipReason {
             SkipReason::UnknownType => "unknown_type",
             SkipReason::UnknownChannel => "unknown_channel",
             SkipReason::MalformedRecord => "malformed_record",
+            SkipReason::UnmatchedSurvey => "unmatched_survey",
         }
     }
 }

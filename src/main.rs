@@ -12,8 +12,8 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use cli::{
-    AnalyzeArgs, Cli, Command, EvalArgs, ExplainArgs, FormatArg, GenArgs, LexiconCommand,
-    MergeArgs, OutputArgs,
+    AnalyzeArgs, Cli, Command, ConvertArgs, EvalArgs, ExplainArgs, FormatArg, GenArgs,
+    LexiconCommand, MergeArgs, OutputArgs, ReaderArgs,
 };
 use cxmine::config::Config;
 use cxmine::metrics::Partial;
@@ -50,6 +50,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Explain(args) => explain(args),
         Command::Eval(args) => eval(args),
         Command::Lexicon(LexiconCommand::Check { dir }) => lexicon_check(dir.as_deref()),
+        Command::Convert(args) => convert(args),
     }
 }
 
@@ -177,6 +178,8 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         detectors: Some(std::sync::Arc::new(load_detectors(
             args.lexicons.as_deref(),
         )?)),
+        input_format: input_format(&args.readers)?,
+        surveys: surveys(&args.readers)?,
         ..Default::default()
     };
     let files = cxmine::ingest::discover(&args.inputs)?;
@@ -262,6 +265,56 @@ fn generate(args: GenArgs) -> Result<Exit> {
             cxmine::synth::generate(&spec, &mut w)?;
             w.flush()?;
         }
+    }
+    Ok(Exit::Success)
+}
+
+fn input_format(args: &ReaderArgs) -> Result<Option<cxmine::ingest::format::InputFormat>> {
+    args.input_format
+        .as_deref()
+        .map(|name| {
+            cxmine::ingest::format::InputFormat::parse(name).with_context(|| {
+                format!(
+                    "--input-format {name:?}: expected one of jsonl, social_csv, mbox, eml, chat_log, stack_exchange_xml"
+                )
+            })
+        })
+        .transpose()
+}
+
+fn surveys(
+    args: &ReaderArgs,
+) -> Result<Option<std::sync::Arc<cxmine::ingest::surveys::SurveyTable>>> {
+    Ok(match &args.surveys {
+        Some(path) => Some(std::sync::Arc::new(
+            cxmine::ingest::surveys::SurveyTable::load(path)?,
+        )),
+        None => None,
+    })
+}
+
+fn convert(args: ConvertArgs) -> Result<Exit> {
+    let config = load_config(args.config.as_deref())?;
+    let options = cxmine::pipeline::Options {
+        config,
+        print_problems: !args.quiet,
+        input_format: input_format(&args.readers)?,
+        surveys: surveys(&args.readers)?,
+        ..Default::default()
+    };
+    let files = cxmine::ingest::discover(&args.inputs)?;
+    let cli::ConvertTo::Jsonl = args.to;
+    let partial = match &args.output {
+        Some(path) => cxmine::pipeline::convert(&files, &options, &mut create(path)?)?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+            cxmine::pipeline::convert(&files, &options, &mut w)?
+        }
+    };
+    let skipped = partial.diagnostics.skipped_total();
+    if skipped > 0 && !args.quiet {
+        eprintln!("cxmine: {skipped} input records skipped");
     }
     Ok(Exit::Success)
 }

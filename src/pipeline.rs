@@ -24,11 +24,16 @@ use crate::config::Config;
 use crate::error::{Error, Problem, SkipReason};
 use crate::ingest::assemble::{EventStore, assemble};
 use crate::ingest::chunks::{Chunk, Chunker, lines};
+use crate::ingest::format::InputFormat;
 use crate::ingest::jsonl::{Line, parse_line};
 use crate::ingest::source::{self, InputFile};
+use crate::ingest::surveys::SurveyTable;
 use crate::metrics::{ConversationFacts, Dimension, Partial, conversation_facts};
 use crate::model::{Conversation, SourcePos};
 use crate::spill::SpillStore;
+
+mod foreign;
+pub use foreign::convert;
 
 /// Something that wants to see every analysed conversation (a facts writer, an index).
 pub trait Observer: Sync {
@@ -53,6 +58,10 @@ pub struct Options {
     pub print_problems: bool,
     /// Text detectors filling `signals`; `None` leaves the signals at their defaults.
     pub detectors: Option<Arc<crate::detect::Detectors>>,
+    /// Read every input with this reader (`--input-format`); detected per file otherwise.
+    pub input_format: Option<InputFormat>,
+    /// Survey answers joined onto the conversations (`--surveys`).
+    pub surveys: Option<Arc<SurveyTable>>,
 }
 
 impl Default for Options {
@@ -65,6 +74,8 @@ impl Default for Options {
             progress: false,
             print_problems: false,
             detectors: None,
+            input_format: None,
+            surveys: None,
         }
     }
 }
@@ -132,6 +143,11 @@ impl Context<'_> {
             reason,
             message,
         };
+        self.print_problem(&p);
+        acc.diagnostics.record(p);
+    }
+
+    fn print_problem(&self, p: &Problem) {
         if self.options.print_problems {
             let n = self.printed.fetch_add(1, Ordering::Relaxed);
             if n < MAX_PRINTED_PROBLEMS {
@@ -140,7 +156,6 @@ impl Context<'_> {
                 eprintln!("cxmine: further problems are counted in the report, not printed");
             }
         }
-        acc.diagnostics.record(p);
     }
 
     fn finish_conversation(
@@ -151,6 +166,9 @@ impl Context<'_> {
     ) {
         if conv.finish() {
             acc.diagnostics.reordered_conversations += 1;
+        }
+        if let Some(s) = &self.options.surveys {
+            s.apply_by_conversation(&mut conv);
         }
         let facts = analyze_conversation(
             &conv,
@@ -247,12 +265,17 @@ fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
 /// Reads every file as chunks into `tx`; returns the number of chunks sent.
 fn read_all(
     files: &[InputFile],
+    formats: &[InputFormat],
+    first_seq: u64,
     chunk_size: usize,
     raw: Arc<AtomicU64>,
     tx: mpsc::SyncSender<Chunk>,
 ) -> Result<u64, Error> {
-    let mut seq = 0;
+    let mut seq = first_seq;
     for (i, file) in files.iter().enumerate() {
+        if formats[i] != InputFormat::Jsonl {
+            continue;
+        }
         let reader = source::open(file, raw.clone())?;
         let mut chunker = Chunker::new(reader, i as u32, chunk_size);
         while let Some(mut chunk) = chunker.next_chunk().map_err(|e| Error::io(&file.path, e))? {
@@ -266,7 +289,8 @@ fn read_all(
     Ok(seq)
 }
 
-/// Runs the analysis over `files`, writing facts lines to `facts_out` when given.
+/// Runs the analysis over `files`, writing facts lines to `facts_out` when given. Files
+/// in exported formats (see [`crate::ingest::format`]) are read and analysed first.
 pub fn run(
     files: &[InputFile],
     options: &Options,
@@ -297,11 +321,23 @@ pub fn run(
         conversations: AtomicU64::new(0),
         fatal: Mutex::new(None),
     };
+    let formats = foreign::choose_formats(files, options)?;
+    let (exported, first_seq) = foreign::run_exports(&ctx, &formats, &raw)?;
     let depth = 2 * rayon::current_num_threads().max(1);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(depth);
     let (read_result, mut partial) = std::thread::scope(|s| {
         let raw_for_reader = raw.clone();
-        let reader = s.spawn(move || read_all(files, options.chunk_size, raw_for_reader, tx));
+        let formats = &formats;
+        let reader = s.spawn(move || {
+            read_all(
+                files,
+                formats,
+                first_seq,
+                options.chunk_size,
+                raw_for_reader,
+                tx,
+            )
+        });
         let ctx = &ctx;
         let pb = &pb;
         let partial = rx
@@ -333,6 +369,9 @@ pub fn run(
         return Err(err);
     }
     partial.input.files = files.len() as u64;
+    partial.merge(exported)?;
+    foreign::tally_formats(&mut partial, &formats);
+    foreign::survey_problems(&ctx, &mut partial);
     if !ctx.store.is_empty() {
         pb.set_message("reassembling event lines");
     }

@@ -19,7 +19,7 @@ fn samples_report_is_pinned() {
     let r = run.json();
     assert_eq!(
         r["input"],
-        json!({"files": 8, "bytes": 126129, "records": 116, "conversations": 80, "events": 801})
+        json!({"files": 8, "bytes": 126129, "records": 116, "conversations": 80, "events": 801, "formats": {"jsonl": 8}})
     );
     assert_eq!(r["skipped"]["total"], 0);
     assert_eq!(r["reordered_conversations"], 1);

@@ -26,8 +26,11 @@ pub struct InputFile {
     pub size: u64,
 }
 
-/// File names read when a directory is walked (a `.gz` suffix is allowed on each).
-pub const DIRECTORY_EXTENSIONS: &[&str] = &["jsonl", "ndjson", "json"];
+/// File names read when a directory is walked (a `.gz` suffix is allowed on each): the
+/// canonical JSONL and the exported formats of [`crate::ingest::format`].
+pub const DIRECTORY_EXTENSIONS: &[&str] = &[
+    "jsonl", "ndjson", "json", "csv", "mbox", "mbx", "eml", "txt", "log", "xml",
+];
 
 fn wanted_in_directory(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -56,7 +59,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Expands the given paths: directories recursively (JSONL-like names only), files as
+/// Expands the given paths: directories recursively ([`DIRECTORY_EXTENSIONS`] only), files as
 /// given (whatever their name), `-` as stdin. Sorted by path, duplicates removed.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, Error> {
     let mut paths = Vec::new();

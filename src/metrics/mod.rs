@@ -58,7 +58,7 @@ impl SegmentStats {
 }
 
 /// Size of the input read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputStats {
     /// Files read.
     pub files: u64,
@@ -70,6 +70,9 @@ pub struct InputStats {
     pub conversations: u64,
     /// Events in those conversations.
     pub events: u64,
+    /// Files read, by the reader chosen for them (`jsonl`, `social_csv`, `mbox`, …).
+    #[serde(default)]
+    pub formats: std::collections::BTreeMap<String, u64>,
 }
 
 impl InputStats {
@@ -80,6 +83,9 @@ impl InputStats {
         self.records += o.records;
         self.conversations += o.conversations;
         self.events += o.events;
+        for (k, v) in o.formats {
+            *self.formats.entry(k).or_default() += v;
+        }
     }
 }
 

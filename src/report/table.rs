@@ -77,6 +77,15 @@ fn footer_lines(report: &Report) -> Vec<String> {
         report.input.events,
         report.skipped.total
     )];
+    if report.input.formats.keys().any(|f| f != "jsonl") {
+        let readers: Vec<String> = report
+            .input
+            .formats
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        lines.push(format!("readers (files): {}", readers.join(", ")));
+    }
     if !report.skipped.by_reason.is_empty() {
         let reasons: Vec<String> = report
             .skipped

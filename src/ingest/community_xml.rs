@@ -1,0 +1,459 @@
+//! Community Q&A dumps in the Stack Exchange `Posts.xml` shape: `<posts>` with one
+//! `<row …/>` per post (attributes `Id`, `PostTypeId`, `ParentId`, `AcceptedAnswerId`,
+//! `CreationDate`, `Score`, `OwnerUserId`, `Title`, `Tags`, `Body` as HTML).
+//!
+//! A question (`PostTypeId=1`) and its answers (`PostTypeId=2`, `ParentId` = question)
+//! form one conversation on the community channel. The asker is the customer; answers by
+//! others are community members (answers by the asker stay the customer's). A non-zero
+//! `Score` becomes an [`EventKind::Endorsement`] (`detail = "score"`, `value` = score) at
+//! the post's time; the accepted answer becomes the asker's [`EventKind::Accept`] plus a
+//! `resolve`, both at the accepted answer's creation time (the dump has no acceptance
+//! time, so resolution time is a lower bound). HTML bodies are reduced to text. Other post
+//! types (wiki, tag excerpts) are counted as records and not analysed.
+//!
+//! Streaming: rows are read one by one with an event reader. Answers may come long after
+//! their question, so every question and answer seen is held (stripped text plus ~150
+//! bytes) until the end of the file. Problems name the line and the byte offset.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event as XmlEvent};
+
+use crate::error::SkipReason;
+use crate::ingest::readers::{ReadOutput, ReadProblem, parse_time_assuming_utc, time_problem};
+use crate::model::{Channel, Conversation, Event, EventKind, Role, SourcePos};
+use crate::time::Timestamp;
+
+/// One question or answer row.
+struct Post {
+    id: String,
+    question: bool,
+    parent: Option<String>,
+    accepted: Option<String>,
+    ts: Timestamp,
+    score: i64,
+    owner: Option<String>,
+    text: String,
+    tags: Vec<String>,
+    pos: SourcePos,
+}
+
+/// A question with its answers, in row order.
+struct Thread {
+    question: Post,
+    answers: Vec<Post>,
+}
+
+type Invalid = (SkipReason, String);
+
+/// Reads one `Posts.xml` into `out`.
+pub fn read(reader: &mut dyn BufRead, file: u32, out: &mut ReadOutput) -> std::io::Result<()> {
+    let mut xml = quick_xml::Reader::from_reader(reader);
+    let mut buf = Vec::new();
+    let mut line = 1u64;
+    let mut threads: Vec<Thread> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut orphans: Vec<Post> = Vec::new();
+    loop {
+        buf.clear();
+        let offset = xml.buffer_position();
+        let event = xml.read_event_into(&mut buf);
+        let start_line = line;
+        let pos = SourcePos {
+            file,
+            line: start_line,
+        };
+        match event {
+            Ok(XmlEvent::Eof) => break,
+            Ok(XmlEvent::Empty(row) | XmlEvent::Start(row))
+                if row.local_name().as_ref() == "row" =>
+            {
+                out.records += 1;
+                match post_from_row(&row, pos) {
+                    Ok(Some(post)) => place(post, &mut threads, &mut by_id, &mut orphans, out),
+                    Ok(None) => {}
+                    Err((reason, message)) => {
+                        out.problem(pos, reason, format!("{message} (byte {offset})"));
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(quick_xml::Error::Io(e)) => return Err(std::io::Error::other(e.to_string())),
+            Err(e) => {
+                out.records += 1;
+                let at = xml.error_position();
+                out.problem(
+                    pos,
+                    SkipReason::MalformedRecord,
+                    format!("XML error at byte {at}: {e}"),
+                );
+                if xml.buffer_position() <= offset {
+                    break; // no progress possible
+                }
+            }
+        }
+        line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+    }
+    for post in orphans {
+        match by_id.get(post.parent.as_deref().unwrap_or("")) {
+            Some(&t) => threads[t].answers.push(post),
+            None => {
+                let msg = format!(
+                    "answer {} refers to question {:?}, which is not in the file",
+                    post.id,
+                    post.parent.as_deref().unwrap_or("")
+                );
+                out.problem(post.pos, SkipReason::MalformedRecord, msg);
+            }
+        }
+    }
+    for t in threads {
+        let conv = thread_conversation(t, &mut out.problems);
+        out.conversations.push(conv);
+    }
+    Ok(())
+}
+
+fn place(
+    post: Post,
+    threads: &mut Vec<Thread>,
+    by_id: &mut HashMap<String, usize>,
+    orphans: &mut Vec<Post>,
+    out: &mut ReadOutput,
+) {
+    if post.question {
+        if by_id.contains_key(&post.id) {
+            let msg = format!("duplicate question Id {}", post.id);
+            out.problem(post.pos, SkipReason::BadValue, msg);
+            return;
+        }
+        by_id.insert(post.id.clone(), threads.len());
+        threads.push(Thread {
+            question: post,
+            answers: Vec::new(),
+        });
+        return;
+    }
+    match post.parent.as_ref().and_then(|p| by_id.get(p)) {
+        Some(&t) => threads[t].answers.push(post),
+        // The question may come later in an unordered dump.
+        None => orphans.push(post),
+    }
+}
+
+fn post_from_row(row: &BytesStart<'_>, pos: SourcePos) -> Result<Option<Post>, Invalid> {
+    let mut a: HashMap<&'static str, String> = HashMap::new();
+    const WANTED: [&str; 11] = [
+        "Id",
+        "PostTypeId",
+        "ParentId",
+        "AcceptedAnswerId",
+        "CreationDate",
+        "Score",
+        "OwnerUserId",
+        "OwnerDisplayName",
+        "Title",
+        "Tags",
+        "Body",
+    ];
+    for attr in row.attributes() {
+        let attr =
+            attr.map_err(|e| (SkipReason::MalformedRecord, format!("bad attribute: {e}")))?;
+        let key = attr.key.as_ref();
+        let Some(name) = WANTED.iter().find(|w| **w == key) else {
+            continue;
+        };
+        let value = attr
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| {
+                (
+                    SkipReason::MalformedRecord,
+                    format!("attribute {name}: {e}"),
+                )
+            })?;
+        a.insert(name, value.into_owned());
+    }
+    let id = a
+        .remove("Id")
+        .filter(|s| !s.is_empty())
+        .ok_or((SkipReason::MissingId, "row without `Id`".to_string()))?;
+    let question = match a.get("PostTypeId").map(String::as_str) {
+        Some("1") => true,
+        Some("2") => false,
+        Some(_) => return Ok(None),
+        None => {
+            return Err((
+                SkipReason::MissingField,
+                format!("post {id}: no `PostTypeId`"),
+            ));
+        }
+    };
+    let created = a.get("CreationDate").ok_or((
+        SkipReason::MissingField,
+        format!("post {id}: no `CreationDate`"),
+    ))?;
+    let ts =
+        parse_time_assuming_utc(created).map_err(|e| time_problem("CreationDate", created, e))?;
+    let score = match a.get("Score") {
+        None => 0,
+        Some(s) => s.trim().parse().map_err(|_| {
+            (
+                SkipReason::BadValue,
+                format!("post {id}: `Score` is not an integer: {s:?}"),
+            )
+        })?,
+    };
+    let parent = a.remove("ParentId").filter(|s| !s.is_empty());
+    if !question && parent.is_none() {
+        return Err((
+            SkipReason::MissingField,
+            format!("answer {id}: no `ParentId`"),
+        ));
+    }
+    let body = html_to_text(a.get("Body").map_or("", String::as_str));
+    let text = match a.get("Title").filter(|t| !t.is_empty()) {
+        Some(title) if question => format!("{title}\n\n{body}"),
+        _ => body,
+    };
+    let owner = a
+        .remove("OwnerUserId")
+        .or_else(|| a.remove("OwnerDisplayName"))
+        .filter(|s| !s.is_empty());
+    Ok(Some(Post {
+        id,
+        question,
+        parent,
+        accepted: a.remove("AcceptedAnswerId").filter(|s| !s.is_empty()),
+        ts,
+        score,
+        owner,
+        text,
+        tags: parse_tags(a.get("Tags").map_or("", String::as_str)),
+        pos,
+    }))
+}
+
+/// Tags come as `<a><b>` (older dumps) or `|a|b|` (newer ones).
+fn parse_tags(s: &str) -> Vec<String> {
+    s.split(['<', '>', '|'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn endorsement(p: &Post) -> Option<Event<'static>> {
+    (p.score != 0).then(|| {
+        let mut e = Event::new(p.ts, EventKind::Endorsement, Role::Member);
+        e.value = Some(p.score as f64);
+        e.detail = Some("score".into());
+        e.pos = p.pos;
+        e
+    })
+}
+
+fn thread_conversation(t: Thread, problems: &mut Vec<ReadProblem>) -> Conversation<'static> {
+    let Thread {
+        question: q,
+        answers,
+    } = t;
+    let mut conv = Conversation::new(q.id.clone(), Channel::Community);
+    conv.pos = q.pos;
+    conv.customer_id = q.owner.clone().map(Into::into);
+    conv.tags = q.tags.iter().cloned().map(Into::into).collect();
+    let mut first = Event::message(q.ts, Role::Customer, q.text.clone());
+    first.pos = q.pos;
+    if let Some(o) = &q.owner {
+        first = first.with_author(o.clone());
+    }
+    conv.events.push(first);
+    conv.events.extend(endorsement(&q));
+    let mut accepted_found = false;
+    for a in answers {
+        let role = if a.owner.is_some() && a.owner == q.owner {
+            Role::Customer
+        } else {
+            Role::Member
+        };
+        conv.events.extend(endorsement(&a));
+        let mut e = Event::message(a.ts, role, a.text.clone());
+        e.pos = a.pos;
+        if let Some(o) = &a.owner {
+            e = e.with_author(o.clone());
+        }
+        conv.events.push(e);
+        if q.accepted.as_deref() == Some(a.id.as_str()) {
+            accepted_found = true;
+            for kind in [EventKind::Accept, EventKind::Resolve] {
+                let mut e = Event::new(a.ts, kind, Role::Customer);
+                e.detail = Some(format!("answer {}", a.id).into());
+                e.pos = a.pos;
+                if let Some(o) = &q.owner {
+                    e = e.with_author(o.clone());
+                }
+                conv.events.push(e);
+            }
+        }
+    }
+    if let (Some(acc), false) = (&q.accepted, accepted_found) {
+        problems.push(ReadProblem {
+            pos: q.pos,
+            reason: SkipReason::BadValue,
+            message: format!(
+                "question {}: accepted answer {acc} is not in the file",
+                q.id
+            ),
+        });
+    }
+    conv
+}
+
+/// Reduces an HTML fragment to text: tags dropped (block tags become line breaks),
+/// character references decoded, runs of blank space collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let mut raw = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        raw.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            if is_block_tag(&rest[..end]) {
+                raw.push('\n');
+            }
+            rest = &rest[end..];
+        } else {
+            let (decoded, used) = decode_entity(rest);
+            raw.push_str(&decoded);
+            rest = &rest[used..];
+        }
+    }
+    raw.push_str(rest);
+    collapse_space(&raw)
+}
+
+fn is_block_tag(tag: &str) -> bool {
+    let name: String = tag
+        .trim_start_matches(['<', '/'])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "p" | "br"
+            | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "pre"
+            | "blockquote"
+            | "tr"
+            | "hr"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+    )
+}
+
+/// Decodes the reference at the start of `s` (which starts with `&`); returns the text
+/// and the bytes consumed. An unknown or unterminated reference stays as written.
+fn decode_entity(s: &str) -> (String, usize) {
+    let Some(end) = s[..s.len().min(12)].find(';') else {
+        return ("&".into(), 1);
+    };
+    let name = &s[1..end];
+    let c = match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" | "#39" => Some('\''),
+        "nbsp" => Some(' '),
+        _ if name.starts_with("#x") || name.starts_with("#X") => {
+            u32::from_str_radix(&name[2..], 16)
+                .ok()
+                .and_then(char::from_u32)
+        }
+        _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
+        _ => None,
+    };
+    match c {
+        Some(c) => (c.to_string(), end + 1),
+        None => ("&".into(), 1),
+    }
+}
+
+fn collapse_space(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.is_empty() {
+            if !out.is_empty() && !out.ends_with("\n\n") {
+                out.push('\n');
+            }
+            continue;
+        }
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&words.join(" "));
+    }
+    out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_reduced_to_text() {
+        let html = "<p>My <b>router</b> &amp; modem<br/>keep   dropping &#x1F62D;</p>\n<ul><li>tried reset</li></ul>";
+        assert_eq!(
+            html_to_text(html),
+            "My router & modem\nkeep dropping 😭\n\ntried reset"
+        );
+        assert_eq!(html_to_text("a &bogus; b & c"), "a &bogus; b & c");
+        assert_eq!(html_to_text(""), "");
+    }
+
+    #[test]
+    fn tags_in_both_notations() {
+        assert_eq!(parse_tags("<wifi><router>"), ["wifi", "router"]);
+        assert_eq!(parse_tags("|wifi|router|"), ["wifi", "router"]);
+        assert!(parse_tags("").is_empty());
+    }
+
+    #[test]
+    fn answer_before_question_and_missing_parent() {
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<posts>
+  <row Id="2" PostTypeId="2" ParentId="1" CreationDate="2024-01-01T10:05:00.000" Score="3" OwnerUserId="8" Body="&lt;p&gt;Reboot&lt;/p&gt;" />
+  <row Id="1" PostTypeId="1" AcceptedAnswerId="2" CreationDate="2024-01-01T10:00:00.000" Score="0" OwnerUserId="7" Title="Wifi" Body="&lt;p&gt;Help&lt;/p&gt;" />
+  <row Id="3" PostTypeId="2" ParentId="99" CreationDate="2024-01-01T10:05:00.000" Body="x" />
+</posts>"#;
+        let mut out = ReadOutput::default();
+        read(&mut xml.as_bytes(), 0, &mut out).unwrap();
+        assert_eq!(out.records, 3);
+        assert_eq!(out.conversations.len(), 1);
+        let kinds: Vec<EventKind> = out.conversations[0].events.iter().map(|e| e.kind).collect();
+        // question, then for answer 2: endorsement (score 3), message, accept, resolve.
+        assert_eq!(
+            kinds,
+            [
+                EventKind::Message,
+                EventKind::Endorsement,
+                EventKind::Message,
+                EventKind::Accept,
+                EventKind::Resolve
+            ]
+        );
+        assert_eq!(out.problems.len(), 1);
+        assert_eq!(out.problems[0].pos.line, 5);
+    }
+}

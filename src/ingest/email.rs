@@ -1,0 +1,485 @@
+//! E-mail: mbox files and `.eml` files, threaded into conversations on the email channel.
+//!
+//! Messages are parsed with `mail-parser` (MIME multipart, transfer encodings and encoded
+//! header words decoded; an HTML-only body is converted to text). Threads follow
+//! `In-Reply-To`, then `References` (newest first), to a message seen in any e-mail input
+//! of the run; a message with no known reference whose subject carries a reply or forward
+//! prefix (`Re:`, `Fwd:`, `AW:`, `SV:` …) joins the first message with the same base
+//! subject. Quoted text (`>` lines, everything after an attribution line such as
+//! `On … wrote:` or an `Original Message` marker) and signatures (after `-- `, `Sent from
+//! my …`) are removed before detection.
+//!
+//! Roles: a sender whose address or domain is listed in `[readers.email]` is the agent,
+//! anyone else the customer. With no support addresses configured, the sender of the
+//! thread's first message is the customer and the other senders are agents.
+//!
+//! Memory: a reply may arrive at any point of any input, so every message is held
+//! (stripped text, sender, ids: about the size of the stripped bodies plus ~200 bytes a
+//! message) until all e-mail inputs are read. An mbox is read one message at a time, never
+//! whole; problems name the line of the message's `From ` separator.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use crate::error::SkipReason;
+use crate::ingest::readers::{EmailConfig, ReadOutput};
+use crate::model::{Channel, Conversation, Event, Role, SourcePos};
+use crate::time::{MAX_YEAR, MIN_YEAR, Timestamp};
+
+/// One parsed message, kept until threading.
+struct Mail {
+    id: Option<String>,
+    /// Referenced ids in preference order: In-Reply-To, then References newest first.
+    refs: Vec<String>,
+    subject: String,
+    subject_key: String,
+    reply_subject: bool,
+    from: String,
+    ts: Timestamp,
+    text: String,
+    pos: SourcePos,
+}
+
+/// Collects messages from mbox and `.eml` inputs, then threads them.
+pub struct Threader {
+    config: EmailConfig,
+    mails: Vec<Mail>,
+    by_id: HashMap<String, usize>,
+    parser: mail_parser::MessageParser,
+}
+
+impl Threader {
+    /// An empty threader with the support addresses of `config`.
+    pub fn new(config: &EmailConfig) -> Threader {
+        let mut config = config.clone();
+        for s in config
+            .support_domains
+            .iter_mut()
+            .chain(config.support_addresses.iter_mut())
+        {
+            *s = s.trim().trim_start_matches('@').to_ascii_lowercase();
+        }
+        Threader {
+            config,
+            mails: Vec::new(),
+            by_id: HashMap::new(),
+            parser: mail_parser::MessageParser::default(),
+        }
+    }
+
+    /// Reads an mbox (messages separated by `From ` lines after a blank line or at the
+    /// start), one message at a time.
+    pub fn add_mbox(
+        &mut self,
+        reader: &mut dyn BufRead,
+        file: u32,
+        out: &mut ReadOutput,
+    ) -> std::io::Result<()> {
+        let mut line = Vec::new();
+        let mut message: Vec<u8> = Vec::new();
+        let mut start: Option<u64> = None;
+        let mut line_no = 0u64;
+        let mut previous_blank = true;
+        let mut stray: Option<u64> = None;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            line_no += 1;
+            if previous_blank && line.starts_with(b"From ") {
+                if let Some(at) = start.take() {
+                    self.add_message(&message, SourcePos { file, line: at }, out);
+                }
+                message.clear();
+                start = Some(line_no);
+                previous_blank = false;
+                continue;
+            }
+            previous_blank = line.iter().all(u8::is_ascii_whitespace);
+            if start.is_none() {
+                if !previous_blank && stray.is_none() {
+                    stray = Some(line_no);
+                }
+                continue;
+            }
+            // mboxrd escapes body lines that begin with `From ` as `>From `.
+            let unescaped = match line.iter().position(|&b| b != b'>') {
+                Some(n) if n > 0 && line[n..].starts_with(b"From ") => &line[1..],
+                _ => &line[..],
+            };
+            message.extend_from_slice(unescaped);
+        }
+        if let Some(at) = start {
+            self.add_message(&message, SourcePos { file, line: at }, out);
+        }
+        if let Some(at) = stray {
+            out.records += 1;
+            out.problem(
+                SourcePos { file, line: at },
+                SkipReason::MalformedRecord,
+                "text before the first `From ` line is not part of any message",
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads one `.eml` file (a single message; such files are small, so it is read whole).
+    pub fn add_eml(
+        &mut self,
+        reader: &mut dyn BufRead,
+        file: u32,
+        out: &mut ReadOutput,
+    ) -> std::io::Result<()> {
+        let mut raw = Vec::new();
+        reader.read_to_end(&mut raw)?;
+        self.add_message(&raw, SourcePos { file, line: 1 }, out);
+        Ok(())
+    }
+
+    fn add_message(&mut self, raw: &[u8], pos: SourcePos, out: &mut ReadOutput) {
+        out.records += 1;
+        match self.parse(raw) {
+            Ok(mail) => {
+                if let Some(id) = &mail.id {
+                    if let Some(&first) = self.by_id.get(id) {
+                        let p = self.mails[first].pos;
+                        let msg = format!(
+                            "duplicate Message-ID <{id}> (first in input {} line {})",
+                            p.file + 1,
+                            p.line
+                        );
+                        out.problem(pos, SkipReason::BadValue, msg);
+                        return;
+                    }
+                    self.by_id.insert(id.clone(), self.mails.len());
+                }
+                self.mails.push(Mail { pos, ..mail });
+            }
+            Err((reason, message)) => out.problem(pos, reason, message),
+        }
+    }
+
+    fn parse(&self, raw: &[u8]) -> Result<Mail, (SkipReason, String)> {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err((SkipReason::MalformedRecord, "empty message".into()));
+        }
+        let msg = self.parser.parse(raw).ok_or((
+            SkipReason::MalformedRecord,
+            "not an e-mail message".to_string(),
+        ))?;
+        let from = msg
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .map(str::to_ascii_lowercase)
+            .ok_or((SkipReason::MissingField, "no `From` address".to_string()))?;
+        let date = msg
+            .date()
+            .ok_or((SkipReason::MissingField, "no readable `Date`".to_string()))?;
+        let ts = Timestamp(date.to_timestamp().saturating_mul(1000));
+        let year = ts.civil_date().0;
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err((
+                SkipReason::AbsurdTimestamp,
+                format!("`Date` is outside {MIN_YEAR}..={MAX_YEAR}: {date}"),
+            ));
+        }
+        let mut refs: Vec<String> = Vec::new();
+        for list in [msg.in_reply_to(), msg.references()] {
+            let ids = list.as_text_list().unwrap_or(&[]);
+            // References lists oldest first; the newest is the likeliest parent.
+            for id in ids.iter().rev() {
+                refs.push(clean_id(id));
+            }
+        }
+        let subject = msg.subject().unwrap_or("").trim().to_owned();
+        let (subject_key, reply_subject) = subject_key(&subject);
+        let body = msg.body_text(0).unwrap_or_default();
+        Ok(Mail {
+            id: msg.message_id().map(clean_id).filter(|s| !s.is_empty()),
+            refs,
+            subject,
+            subject_key,
+            reply_subject,
+            from,
+            ts,
+            text: strip_quotes_and_signature(&body),
+            pos: SourcePos::default(),
+        })
+    }
+
+    fn is_support(&self, address: &str) -> bool {
+        let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+        self.config.support_addresses.iter().any(|a| a == address)
+            || self
+                .config
+                .support_domains
+                .iter()
+                .any(|d| domain == d || domain.ends_with(&format!(".{d}")))
+    }
+
+    /// Threads every message read and appends the conversations to `out`, in the order of
+    /// each thread's first message read.
+    pub fn finish(mut self, out: &mut ReadOutput) {
+        let mut mails = std::mem::take(&mut self.mails);
+        let n = mails.len();
+        let mut first_with_subject: HashMap<&str, usize> = HashMap::new();
+        for (i, m) in mails.iter().enumerate() {
+            if !m.subject_key.is_empty() {
+                first_with_subject.entry(&m.subject_key).or_insert(i);
+            }
+        }
+        let parent: Vec<Option<usize>> = mails
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let by_ref = m
+                    .refs
+                    .iter()
+                    .filter_map(|r| self.by_id.get(r).copied())
+                    .find(|&p| p != i);
+                by_ref.or_else(|| {
+                    let fallback = m.reply_subject || !m.refs.is_empty();
+                    let p = first_with_subject.get(m.subject_key.as_str()).copied()?;
+                    (fallback && p != i).then_some(p)
+                })
+            })
+            .collect();
+        let mut root = vec![usize::MAX; n];
+        for i in 0..n {
+            let mut chain = vec![i];
+            let mut at = i;
+            while root[at] == usize::MAX {
+                match parent[at] {
+                    Some(p) if !chain.contains(&p) => {
+                        chain.push(p);
+                        at = p;
+                    }
+                    _ => break,
+                }
+            }
+            let r = if root[at] == usize::MAX { at } else { root[at] };
+            for c in chain {
+                root[c] = r;
+            }
+        }
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut order = Vec::new();
+        for (i, &r) in root.iter().enumerate() {
+            let g = groups.entry(r).or_default();
+            if g.is_empty() {
+                order.push(r);
+            }
+            g.push(i);
+        }
+        let mut slots: Vec<Option<Mail>> =
+            std::mem::take(&mut mails).into_iter().map(Some).collect();
+        let config_empty =
+            self.config.support_addresses.is_empty() && self.config.support_domains.is_empty();
+        for r in order {
+            let members: Vec<Mail> = groups[&r].iter().filter_map(|&i| slots[i].take()).collect();
+            let conv = thread_conversation(members, |from, thread_starter| {
+                if config_empty {
+                    from != thread_starter
+                } else {
+                    self.is_support(from)
+                }
+            });
+            out.conversations.push(conv);
+        }
+    }
+}
+
+fn thread_conversation(
+    mut members: Vec<Mail>,
+    is_agent: impl Fn(&str, &str) -> bool,
+) -> Conversation<'static> {
+    // The thread's starter is its earliest message (ties: first read).
+    let starter_at = (0..members.len())
+        .min_by_key(|&i| (members[i].ts, i))
+        .unwrap_or(0);
+    let starter = members[starter_at].from.clone();
+    let id = members[starter_at]
+        .id
+        .clone()
+        .unwrap_or_else(|| format!("mail-{}-{}", members[0].pos.file + 1, members[0].pos.line));
+    let mut conv = Conversation::new(id, Channel::Email);
+    conv.pos = members[0].pos;
+    let subject = std::mem::take(&mut members[starter_at].subject);
+    for (i, m) in members.into_iter().enumerate() {
+        let role = if is_agent(&m.from, &starter) {
+            Role::Agent
+        } else {
+            Role::Customer
+        };
+        if role == Role::Customer && conv.customer_id.is_none() {
+            conv.customer_id = Some(m.from.clone().into());
+        }
+        let text = if i == starter_at && !subject.is_empty() {
+            format!("{subject}\n\n{}", m.text)
+        } else {
+            m.text
+        };
+        let mut e = Event::message(m.ts, role, text).with_author(m.from);
+        e.pos = m.pos;
+        conv.events.push(e);
+    }
+    conv
+}
+
+fn clean_id(id: &str) -> String {
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_owned()
+}
+
+/// Reply and forward prefixes, in several languages, lower-case.
+const SUBJECT_PREFIXES: [&str; 9] = ["re", "fw", "fwd", "aw", "sv", "vs", "wg", "tr", "rif"];
+
+/// The subject without reply/forward prefixes and `[tags]`, lower-cased and with single
+/// spaces; and whether a prefix was removed.
+pub fn subject_key(subject: &str) -> (String, bool) {
+    let mut s = subject.trim();
+    let mut stripped = false;
+    loop {
+        let before = s;
+        if let Some(rest) = s.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            s = rest.1.trim_start();
+        }
+        if let Some((word, rest)) = s.split_once(':') {
+            let w = word.trim().to_ascii_lowercase();
+            // `Re[2]:` and `RE :` count too.
+            let w = w.split('[').next().unwrap_or("").trim();
+            if SUBJECT_PREFIXES.contains(&w) {
+                s = rest.trim_start();
+                stripped = true;
+            }
+        }
+        if s == before {
+            break;
+        }
+    }
+    let key = s
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    (key, stripped)
+}
+
+/// Attribution lines end with one of these (after trimming), in several languages.
+const ATTRIBUTION_ENDINGS: [&str; 6] = [
+    "wrote:",
+    "schrieb:",
+    "a écrit :",
+    "a écrit:",
+    "escribió:",
+    "scritto:",
+];
+
+fn starts_quoted_history(line: &str) -> bool {
+    let t = line.trim();
+    let lower = t.to_lowercase();
+    ATTRIBUTION_ENDINGS.iter().any(|e| lower.ends_with(e))
+        || (lower.starts_with("-----") && lower.contains("original message"))
+        || (t.len() >= 20 && t.chars().all(|c| c == '_'))
+}
+
+fn starts_signature(line: &str) -> bool {
+    let t = line.trim_end_matches(['\r', '\n']);
+    t == "-- " || t == "--" || t.to_lowercase().starts_with("sent from my ")
+}
+
+/// Removes quoted replies and the signature from a message body.
+pub fn strip_quotes_and_signature(body: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for line in body.lines() {
+        if starts_signature(line) {
+            break;
+        }
+        if starts_quoted_history(line) {
+            // A wrapped attribution (`On Tue, … Ana <ana@x>` / `wrote:`) started a line earlier.
+            if kept
+                .last()
+                .is_some_and(|l| l.trim_start().starts_with("On "))
+            {
+                kept.pop();
+            }
+            break;
+        }
+        if line.trim_start().starts_with('>') {
+            continue;
+        }
+        kept.push(line.trim_end());
+    }
+    while kept.last().is_some_and(|l| l.is_empty()) {
+        kept.pop();
+    }
+    let first = kept
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(kept.len());
+    kept[first..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_keys() {
+        assert_eq!(
+            subject_key("Re: RE: Order  #123"),
+            ("order #123".into(), true)
+        );
+        assert_eq!(
+            subject_key("AW: [Ticket 9] Fwd: Rückerstattung"),
+            ("rückerstattung".into(), true)
+        );
+        assert_eq!(
+            subject_key("Refund please"),
+            ("refund please".into(), false)
+        );
+        assert_eq!(subject_key("Re[2]: x"), ("x".into(), true));
+        assert_eq!(subject_key(""), (String::new(), false));
+    }
+
+    #[test]
+    fn quotes_and_signatures_are_stripped() {
+        let body = "Hi,\n\nstill broken.\n> old text\n\nThanks\n-- \nAna\n+1 555";
+        assert_eq!(
+            strip_quotes_and_signature(body),
+            "Hi,\n\nstill broken.\n\nThanks"
+        );
+        let body = "Fixed now.\nOn Tue, 5 Mar 2024 at 10:00, Ana\n<ana@x.example> wrote:\n> broken";
+        assert_eq!(strip_quotes_and_signature(body), "Fixed now.");
+        let body = "ok\n-----Original Message-----\nFrom: x";
+        assert_eq!(strip_quotes_and_signature(body), "ok");
+        assert_eq!(
+            strip_quotes_and_signature("Danke!\nSent from my phone"),
+            "Danke!"
+        );
+        assert_eq!(strip_quotes_and_signature(""), "");
+    }
+
+    #[test]
+    fn roles_fall_back_to_thread_starter_without_support_config() {
+        let mbox = "From a@x Tue Mar  5 10:00:00 2024\n\
+                    From: Ana <ana@mail.example>\nDate: Tue, 5 Mar 2024 10:00:00 +0000\nMessage-ID: <1@mail.example>\nSubject: help\n\nbroken\n\n\
+                    From b@x Tue Mar  5 11:00:00 2024\n\
+                    From: Sam <sam@shop.example>\nDate: Tue, 5 Mar 2024 11:00:00 +0000\nMessage-ID: <2@shop.example>\nIn-Reply-To: <1@mail.example>\nSubject: Re: help\n\n>From the log: fixed\n";
+        let mut out = ReadOutput::default();
+        let mut t = Threader::new(&EmailConfig::default());
+        t.add_mbox(&mut mbox.as_bytes(), 0, &mut out).unwrap();
+        t.finish(&mut out);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.conversations.len(), 1);
+        let c = &out.conversations[0];
+        let roles: Vec<Role> = c.events.iter().map(|e| e.role).collect();
+        assert_eq!(roles, [Role::Customer, Role::Agent]);
+        assert_eq!(c.events[1].text, "From the log: fixed");
+        assert_eq!(c.events[1].pos.line, 9);
+    }
+}

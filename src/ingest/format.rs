@@ -1,0 +1,297 @@
+//! Input formats: which reader handles a file, chosen from `--input-format`, else from the
+//! file's extension and first bytes.
+//!
+//! Detection is deterministic and cheap: the extension (a trailing `.gz` is ignored) names
+//! a candidate, and the first bytes confirm or override it (an mbox starts with `From `, a
+//! Stack Exchange dump with `<?xml` / `<posts>`, JSONL with `{`). Every choice carries the
+//! [`Detection`] reason so the run can say why a reader was picked.
+
+use std::fmt;
+use std::path::Path;
+
+/// A supported input format.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum InputFormat {
+    /// The canonical JSONL (whole conversations or event lines).
+    Jsonl,
+    /// Social support threads as CSV (`tweet_id,author_id,inbound,created_at,text,…`).
+    SocialCsv,
+    /// A Unix mailbox: messages separated by `From ` lines.
+    Mbox,
+    /// One RFC 5322 message per file.
+    Eml,
+    /// Plain-text chat (or call) logs, one message a line.
+    ChatLog,
+    /// Stack Exchange style `Posts.xml`.
+    StackExchangeXml,
+}
+
+impl InputFormat {
+    /// Every format, in documentation order.
+    pub const ALL: [InputFormat; 6] = [
+        InputFormat::Jsonl,
+        InputFormat::SocialCsv,
+        InputFormat::Mbox,
+        InputFormat::Eml,
+        InputFormat::ChatLog,
+        InputFormat::StackExchangeXml,
+    ];
+
+    /// The snake-case name used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Jsonl => "jsonl",
+            InputFormat::SocialCsv => "social_csv",
+            InputFormat::Mbox => "mbox",
+            InputFormat::Eml => "eml",
+            InputFormat::ChatLog => "chat_log",
+            InputFormat::StackExchangeXml => "stack_exchange_xml",
+        }
+    }
+
+    /// Parses a format name (`-` and `_` are interchangeable; a few short aliases).
+    pub fn parse(s: &str) -> Option<InputFormat> {
+        Some(match s.to_ascii_lowercase().replace('-', "_").as_str() {
+            "jsonl" | "ndjson" | "json" => InputFormat::Jsonl,
+            "social_csv" | "social" | "csv" => InputFormat::SocialCsv,
+            "mbox" => InputFormat::Mbox,
+            "eml" | "email" => InputFormat::Eml,
+            "chat_log" | "chatlog" | "chat" | "log" => InputFormat::ChatLog,
+            "stack_exchange_xml" | "stackexchange" | "posts_xml" | "xml" => {
+                InputFormat::StackExchangeXml
+            }
+            _ => return None,
+        })
+    }
+
+    /// True for the formats whose records are e-mail messages (threaded together).
+    pub fn is_email(self) -> bool {
+        matches!(self, InputFormat::Mbox | InputFormat::Eml)
+    }
+}
+
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a format was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detection {
+    /// Forced with `--input-format`.
+    Forced,
+    /// The extension named it and the first bytes did not contradict it.
+    Extension,
+    /// The first bytes decided (no extension, or one that the content contradicts).
+    Content,
+    /// Nothing matched; the canonical JSONL reader is the default.
+    Default,
+}
+
+impl Detection {
+    /// A short phrase for messages ("by extension").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Detection::Forced => "forced",
+            Detection::Extension => "by extension",
+            Detection::Content => "by content",
+            Detection::Default => "by default",
+        }
+    }
+}
+
+/// The format an extension suggests (lower-case, `.gz` stripped by the caller).
+pub fn format_of_extension(ext: &str) -> Option<InputFormat> {
+    Some(match ext {
+        "jsonl" | "ndjson" | "json" => InputFormat::Jsonl,
+        "csv" => InputFormat::SocialCsv,
+        "mbox" | "mbx" => InputFormat::Mbox,
+        "eml" => InputFormat::Eml,
+        "txt" | "log" => InputFormat::ChatLog,
+        "xml" => InputFormat::StackExchangeXml,
+        _ => return None,
+    })
+}
+
+/// The extension of `path` after removing a `.gz` suffix, lower-cased.
+pub fn effective_extension(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// The format the first bytes show, when they are distinctive.
+pub fn format_of_content(head: &[u8]) -> Option<InputFormat> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let trimmed = trim_start(head);
+    if head.starts_with(b"From ") {
+        return Some(InputFormat::Mbox);
+    }
+    if trimmed.starts_with(b"{") {
+        return Some(InputFormat::Jsonl);
+    }
+    if trimmed.starts_with(b"<?xml") || trimmed.starts_with(b"<posts") {
+        return Some(InputFormat::StackExchangeXml);
+    }
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or(b"");
+    if first_line.starts_with(b"tweet_id,") {
+        return Some(InputFormat::SocialCsv);
+    }
+    if looks_like_mail_headers(first_line) {
+        return Some(InputFormat::Eml);
+    }
+    if looks_like_chat(head) {
+        return Some(InputFormat::ChatLog);
+    }
+    None
+}
+
+/// The first line that is not blank or a separator (`---`, `===`) starts with `[`.
+fn looks_like_chat(head: &[u8]) -> bool {
+    head.split(|&b| b == b'\n')
+        .map(trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with(b"---") && !l.starts_with(b"==="))
+        .is_some_and(|l| l.starts_with(b"["))
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+fn looks_like_mail_headers(line: &[u8]) -> bool {
+    const NAMES: [&[u8]; 8] = [
+        b"return-path:",
+        b"received:",
+        b"message-id:",
+        b"from:",
+        b"date:",
+        b"mime-version:",
+        b"delivered-to:",
+        b"subject:",
+    ];
+    let lower = line.to_ascii_lowercase();
+    NAMES.iter().any(|n| lower.starts_with(n))
+}
+
+/// Chooses the reader for a file: the forced format, else extension confirmed by content,
+/// else content alone, else JSONL.
+pub fn detect(path: &Path, head: &[u8], forced: Option<InputFormat>) -> (InputFormat, Detection) {
+    if let Some(f) = forced {
+        return (f, Detection::Forced);
+    }
+    let by_ext = effective_extension(path).and_then(|e| format_of_extension(&e));
+    let by_content = format_of_content(head);
+    match (by_ext, by_content) {
+        (Some(e), Some(c)) if e != c && !compatible(e, c) => (c, Detection::Content),
+        (Some(e), _) => (e, Detection::Extension),
+        (None, Some(c)) => (c, Detection::Content),
+        (None, None) => (InputFormat::Jsonl, Detection::Default),
+    }
+}
+
+/// Pairs where the content test is too weak to overrule the extension.
+fn compatible(by_ext: InputFormat, by_content: InputFormat) -> bool {
+    matches!(
+        (by_ext, by_content),
+        // An .eml may begin with `From ` (saved from a mailbox); a chat log may begin with
+        // a header line that looks like mail.
+        (InputFormat::Eml, InputFormat::Mbox)
+            | (InputFormat::ChatLog, InputFormat::Eml)
+            | (InputFormat::Mbox, InputFormat::Eml)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for f in InputFormat::ALL {
+            assert_eq!(InputFormat::parse(f.as_str()), Some(f));
+        }
+        assert_eq!(
+            InputFormat::parse("stack-exchange-xml"),
+            Some(InputFormat::StackExchangeXml)
+        );
+        assert_eq!(InputFormat::parse("pdf"), None);
+    }
+
+    #[test]
+    fn detection_table() {
+        // (file name, first bytes, expected format, expected reason)
+        let cases: [(&str, &[u8], InputFormat, Detection); 11] = [
+            (
+                "a.jsonl",
+                b"{\"id\":1}",
+                InputFormat::Jsonl,
+                Detection::Extension,
+            ),
+            ("a.jsonl.gz", b"", InputFormat::Jsonl, Detection::Extension),
+            (
+                "tweets.csv",
+                b"tweet_id,author_id",
+                InputFormat::SocialCsv,
+                Detection::Extension,
+            ),
+            (
+                "box",
+                b"From a@b Mon Jan  1 00:00:00 2024\n",
+                InputFormat::Mbox,
+                Detection::Content,
+            ),
+            (
+                "m.eml",
+                b"From a@b Mon Jan",
+                InputFormat::Eml,
+                Detection::Extension,
+            ),
+            (
+                "noext",
+                b"Message-ID: <x@y>\r\n",
+                InputFormat::Eml,
+                Detection::Content,
+            ),
+            (
+                "Posts.xml",
+                b"\xEF\xBB\xBF<?xml version",
+                InputFormat::StackExchangeXml,
+                Detection::Extension,
+            ),
+            (
+                "chat.txt",
+                b"[2024-03-01 10:02:13] Agent Sam: hi",
+                InputFormat::ChatLog,
+                Detection::Extension,
+            ),
+            (
+                "dump.txt",
+                b"{\"id\":\"c\"}",
+                InputFormat::Jsonl,
+                Detection::Content,
+            ),
+            ("mystery", b"hello", InputFormat::Jsonl, Detection::Default),
+            (
+                "export",
+                b"--- c1 ---\n[2024-03-01 10:00:00] Agent A: x",
+                InputFormat::ChatLog,
+                Detection::Content,
+            ),
+        ];
+        for (name, head, format, why) in cases {
+            assert_eq!(detect(Path::new(name), head, None), (format, why), "{name}");
+        }
+        assert_eq!(
+            detect(Path::new("a.jsonl"), b"{", Some(InputFormat::ChatLog)),
+            (InputFormat::ChatLog, Detection::Forced)
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! The readers of exported formats (everything but the canonical JSONL): their shared
+//! output type, configuration, and the dispatcher that runs the right one per file.
+//!
+//! Each reader streams its file record by record (CSV row, mbox message, log line, XML
+//! row) and turns it into owned [`Conversation`]s plus [`ReadProblem`]s that name the file
+//! and the line (or byte offset) of the bad record; a bad record is skipped and the reader
+//! goes on. Thread reconstruction needs state: readers keep compact per-record state for
+//! the threads still open (see each reader's module doc for its memory bound).
+//!
+//! Output order is deterministic: conversations come in the order of their first record
+//! (file order, then position in the file), and e-mail messages are threaded across all
+//! mbox and `.eml` inputs of a run together.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+use serde::Deserialize;
+
+use crate::error::SkipReason;
+use crate::ingest::format::InputFormat;
+use crate::model::{Channel, Conversation, SourcePos};
+use crate::time::{TimeError, Timestamp};
+
+/// A skipped record: where, why, and a message for humans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadProblem {
+    /// File index and 1-based line of the record.
+    pub pos: SourcePos,
+    /// The category counted in the report.
+    pub reason: SkipReason,
+    /// What is wrong (with the byte offset where the format has no lines).
+    pub message: String,
+}
+
+/// What readers produce from one or more files.
+#[derive(Debug, Default)]
+pub struct ReadOutput {
+    /// Reconstructed conversations (not yet [`Conversation::finish`]ed), in first-record order.
+    pub conversations: Vec<Conversation<'static>>,
+    /// Skipped records.
+    pub problems: Vec<ReadProblem>,
+    /// Records read (rows, messages, lines, XML rows), including skipped ones.
+    pub records: u64,
+    /// Files read, by format.
+    pub formats: BTreeMap<String, u64>,
+}
+
+impl ReadOutput {
+    /// Records a skipped record.
+    pub fn problem(&mut self, pos: SourcePos, reason: SkipReason, message: impl Into<String>) {
+        self.problems.push(ReadProblem {
+            pos,
+            reason,
+            message: message.into(),
+        });
+    }
+}
+
+/// Configuration of the readers: the `[readers]` section of the TOML config.
+///
+/// ```toml
+/// [readers.email]
+/// support_domains = ["shop.example"]
+/// support_addresses = ["help@partner.example"]
+///
+/// [readers.chat]
+/// line_pattern = '^\[(?P<ts>[^\]]+)\]\s+(?P<role>\w+)(?:\s+(?P<author>[^:]+?))?:\s?(?P<text>.*)$'
+/// separator = '^-{3,}(?:\s*(?P<id>[^\s-]\S*)\s*-*)?\s*$'
+/// channel = "chat"
+///
+/// [readers.social]
+/// brand_handles = ["AcmeHelp"]
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReadersConfig {
+    /// E-mail (mbox, `.eml`).
+    pub email: EmailConfig,
+    /// Plain-text chat and call logs.
+    pub chat: ChatLogConfig,
+    /// Social support CSV.
+    pub social: SocialConfig,
+}
+
+/// Who is support in e-mail threads.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    /// Sender domains of the support side (`shop.example` also covers `eu.shop.example`).
+    pub support_domains: Vec<String>,
+    /// Individual support addresses.
+    pub support_addresses: Vec<String>,
+}
+
+/// The shape of a chat log.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChatLogConfig {
+    /// Regex for one message line, with named groups `ts`, `text` and `role` and/or
+    /// `author` (a line without a role takes it from the author's earlier lines).
+    pub line_pattern: String,
+    /// Regex for a line that separates conversations; an optional named group `id`
+    /// gives the next conversation's id.
+    pub separator: String,
+    /// Channel of the conversations (`chat`, or `phone` for call transcripts).
+    pub channel: Channel,
+}
+
+/// Default chat line: `[2024-03-01 10:02:13] Agent Sam: text`.
+pub const DEFAULT_CHAT_LINE: &str =
+    r"^\[(?P<ts>[^\]]+)\]\s+(?P<role>[A-Za-z]+)(?:\s+(?P<author>[^:]+?))?:\s?(?P<text>.*)$";
+/// Default conversation separator: a line of three or more dashes, optionally naming an id
+/// (`--- chat-1042 ---`).
+pub const DEFAULT_CHAT_SEPARATOR: &str = r"^-{3,}(?:\s*(?P<id>[^\s-]\S*)\s*-*)?\s*$";
+
+impl Default for ChatLogConfig {
+    fn default() -> Self {
+        ChatLogConfig {
+            line_pattern: DEFAULT_CHAT_LINE.to_owned(),
+            separator: DEFAULT_CHAT_SEPARATOR.to_owned(),
+            channel: Channel::Chat,
+        }
+    }
+}
+
+/// Social threads.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SocialConfig {
+    /// Handles always treated as the brand (agent side), whatever their `inbound` flag.
+    pub brand_handles: Vec<String>,
+}
+
+impl ReadersConfig {
+    /// Checks the regexes compile and have the groups they need.
+    pub fn validate(&self) -> Result<(), String> {
+        crate::ingest::chatlog::ChatPattern::new(&self.chat).map(|_| ())
+    }
+}
+
+/// Parses a timestamp that may lack a zone (`2024-03-01 10:02:13`, taken as UTC).
+pub fn parse_time_assuming_utc(s: &str) -> Result<Timestamp, TimeError> {
+    let s = s.trim();
+    match Timestamp::parse(s) {
+        Err(TimeError::Syntax) if has_no_zone(s) => Timestamp::parse(&format!("{s}Z")),
+        other => other,
+    }
+}
+
+fn has_no_zone(s: &str) -> bool {
+    // Date and time end at index 19; a zone would follow the seconds or the fraction.
+    s.len() >= 19
+        && s[19..]
+            .trim_start_matches(|c: char| c == '.' || c.is_ascii_digit())
+            .is_empty()
+}
+
+/// A problem message for a timestamp that could not be read.
+pub fn time_problem(field: &str, value: &str, e: TimeError) -> (SkipReason, String) {
+    match e {
+        TimeError::Syntax => (
+            SkipReason::BadTimestamp,
+            format!("`{field}` is not a timestamp: {value:?}"),
+        ),
+        TimeError::Absurd => (
+            SkipReason::AbsurdTimestamp,
+            format!("`{field}` is outside 1990..=2100: {value:?}"),
+        ),
+    }
+}
+
+/// Reads one file of a non-e-mail format into `out`; `stem` (the file name without
+/// extension) names chat conversations that carry no id. E-mail goes through
+/// [`crate::ingest::email::Threader`], which threads across files.
+pub fn read_file(
+    format: InputFormat,
+    reader: &mut dyn BufRead,
+    file: u32,
+    stem: &str,
+    config: &ReadersConfig,
+    out: &mut ReadOutput,
+) -> std::io::Result<()> {
+    match format {
+        InputFormat::SocialCsv => {
+            crate::ingest::social_csv::read(reader, file, &config.social, out)
+        }
+        InputFormat::ChatLog => {
+            let pattern = crate::ingest::chatlog::ChatPattern::new(&config.chat)
+                .map_err(std::io::Error::other)?;
+            crate::ingest::chatlog::read(reader, file, stem, &pattern, out)
+        }
+        InputFormat::StackExchangeXml => crate::ingest::community_xml::read(reader, file, out),
+        InputFormat::Jsonl | InputFormat::Mbox | InputFormat::Eml => Err(std::io::Error::other(
+            format!("{format} is not read by read_file"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn naive_times_are_utc() {
+        let t = parse_time_assuming_utc("2024-03-01 10:02:13").unwrap();
+        assert_eq!(t.to_string(), "2024-03-01T10:02:13Z");
+        let t = parse_time_assuming_utc("2009-07-15T14:03:02.777").unwrap();
+        assert_eq!(t.to_string(), "2009-07-15T14:03:02.777Z");
+        let t = parse_time_assuming_utc("2024-03-01T10:02:13+01:00").unwrap();
+        assert_eq!(t.to_string(), "2024-03-01T09:02:13Z");
+        assert_eq!(parse_time_assuming_utc("yesterday"), Err(TimeError::Syntax));
+        assert_eq!(
+            parse_time_assuming_utc("1970-01-01 00:00:00"),
+            Err(TimeError::Absurd)
+        );
+    }
+}

@@ -1,0 +1,395 @@
+//! Social support threads from CSV in the common customer-support-on-social shape:
+//! `tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id`.
+//!
+//! Threads are rebuilt from the reply links: every post follows `in_response_to_tweet_id`
+//! up to the earliest ancestor present in the file, and that root post with everything
+//! that answers it (whichever brands answered) is one conversation on the social channel.
+//! `inbound=True` posts are the customer's, the others the brand's (the brand handle is
+//! the agent; `[readers.social] brand_handles` forces handles to the brand side). A reply
+//! whose parent is not in the file starts its own thread.
+//!
+//! Memory: the reply graph can link any two rows of the file, so the reader keeps one
+//! compact record per post (ids, author, time, text) until the end of the file; that is
+//! about the size of the text columns plus ~100 bytes a row. Columns are found by header
+//! name, so column order does not matter; rows with a wrong field count, no id, a bad
+//! `inbound` flag or an unreadable `created_at` are reported with their line and skipped.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use crate::error::SkipReason;
+use crate::ingest::readers::{ReadOutput, SocialConfig, time_problem};
+use crate::model::{Channel, Conversation, Event, Role, SourcePos};
+use crate::time::{TimeError, Timestamp};
+
+/// Column positions, found from the header row.
+struct Columns {
+    tweet_id: usize,
+    author_id: usize,
+    inbound: usize,
+    created_at: usize,
+    text: usize,
+    in_response_to: Option<usize>,
+    count: usize,
+}
+
+impl Columns {
+    fn from_header(header: &csv::ByteRecord) -> Result<Columns, String> {
+        let find = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(name.as_bytes()))
+        };
+        let need = |name: &str| find(name).ok_or_else(|| format!("no `{name}` column"));
+        Ok(Columns {
+            tweet_id: need("tweet_id")?,
+            author_id: need("author_id")?,
+            inbound: need("inbound")?,
+            created_at: need("created_at")?,
+            text: need("text")?,
+            in_response_to: find("in_response_to_tweet_id"),
+            count: header.len(),
+        })
+    }
+}
+
+/// One post, kept until the file ends.
+struct Post {
+    id: String,
+    parent: Option<String>,
+    author: String,
+    inbound: bool,
+    ts: Timestamp,
+    text: String,
+    line: u64,
+}
+
+/// Reads one social CSV file into `out`.
+pub fn read(
+    reader: &mut dyn BufRead,
+    file: u32,
+    config: &SocialConfig,
+    out: &mut ReadOutput,
+) -> std::io::Result<()> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(reader);
+    let header = csv.byte_headers().map_err(csv_io)?.clone();
+    let columns = match Columns::from_header(&header) {
+        Ok(c) => c,
+        Err(message) => {
+            out.records += 1;
+            let pos = SourcePos { file, line: 1 };
+            out.problem(
+                pos,
+                SkipReason::MalformedRecord,
+                format!("header: {message}"),
+            );
+            return Ok(());
+        }
+    };
+    let mut posts: Vec<Post> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut row = csv::ByteRecord::new();
+    while csv.read_byte_record(&mut row).map_err(csv_io)? {
+        out.records += 1;
+        let line = row.position().map_or(0, |p| p.line());
+        let pos = SourcePos { file, line };
+        match post_from_row(&row, &columns, config, line) {
+            Ok(post) => {
+                if let Some(&first) = index.get(&post.id) {
+                    let msg = format!(
+                        "duplicate tweet_id {} (first at line {})",
+                        post.id, posts[first].line
+                    );
+                    out.problem(pos, SkipReason::BadValue, msg);
+                    continue;
+                }
+                index.insert(post.id.clone(), posts.len());
+                posts.push(post);
+            }
+            Err((reason, message)) => out.problem(pos, reason, message),
+        }
+    }
+    build_threads(posts, &index, file, out);
+    Ok(())
+}
+
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn field<'r>(
+    row: &'r csv::ByteRecord,
+    i: usize,
+    name: &str,
+) -> Result<&'r str, (SkipReason, String)> {
+    let bytes = row.get(i).unwrap_or(b"");
+    std::str::from_utf8(bytes).map_err(|e| {
+        (
+            SkipReason::InvalidUtf8,
+            format!("`{name}` is not UTF-8 at byte {}", e.valid_up_to()),
+        )
+    })
+}
+
+fn post_from_row(
+    row: &csv::ByteRecord,
+    c: &Columns,
+    config: &SocialConfig,
+    line: u64,
+) -> Result<Post, (SkipReason, String)> {
+    if row.len() != c.count {
+        return Err((
+            SkipReason::MalformedRecord,
+            format!("{} fields where the header has {}", row.len(), c.count),
+        ));
+    }
+    let id = field(row, c.tweet_id, "tweet_id")?.trim();
+    if id.is_empty() {
+        return Err((SkipReason::MissingId, "empty `tweet_id`".into()));
+    }
+    let author = field(row, c.author_id, "author_id")?.trim();
+    if author.is_empty() {
+        return Err((SkipReason::MissingField, "empty `author_id`".into()));
+    }
+    let inbound_text = field(row, c.inbound, "inbound")?.trim();
+    let inbound = parse_flag(inbound_text).ok_or_else(|| {
+        (
+            SkipReason::BadValue,
+            format!("`inbound` is not True/False: {inbound_text:?}"),
+        )
+    })?;
+    let created = field(row, c.created_at, "created_at")?;
+    let ts = parse_social_time(created).map_err(|e| time_problem("created_at", created, e))?;
+    let parent = match c.in_response_to {
+        Some(i) => parent_id(field(row, i, "in_response_to_tweet_id")?),
+        None => None,
+    };
+    let is_brand = config.brand_handles.iter().any(|h| {
+        h.trim_start_matches('@')
+            .eq_ignore_ascii_case(author.trim_start_matches('@'))
+    });
+    Ok(Post {
+        id: id.to_owned(),
+        parent,
+        author: author.to_owned(),
+        inbound: inbound && !is_brand,
+        ts,
+        text: field(row, c.text, "text")?.to_owned(),
+        line,
+    })
+}
+
+/// `in_response_to_tweet_id` is empty, an integer, or (after spreadsheet round trips) a float.
+fn parent_id(s: &str) -> Option<String> {
+    let s = s.trim();
+    let s = s.strip_suffix(".0").unwrap_or(s);
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+fn parse_flag(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "t" => Some(true),
+        "false" | "0" | "no" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses the social API date format `Tue Oct 31 22:10:47 +0000 2017`.
+pub fn parse_social_time(s: &str) -> Result<Timestamp, TimeError> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let [_weekday, month, day, time, offset, year] = parts[..] else {
+        return Err(TimeError::Syntax);
+    };
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let month = MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(month))
+        .ok_or(TimeError::Syntax)?
+        + 1;
+    let day: u32 = day.parse().map_err(|_| TimeError::Syntax)?;
+    let year: i64 = year.parse().map_err(|_| TimeError::Syntax)?;
+    let offset = parse_offset(offset).ok_or(TimeError::Syntax)?;
+    let iso = format!("{year:04}-{month:02}-{day:02}T{time}{offset}");
+    Timestamp::parse(&iso)
+}
+
+fn parse_offset(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() != 5 || !matches!(b[0], b'+' | b'-') || !b[1..].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(format!("{}:{}", &s[..3], &s[3..]))
+}
+
+/// Follows parent links to the earliest ancestor present in the file.
+fn root_of(
+    i: usize,
+    posts: &[Post],
+    index: &HashMap<String, usize>,
+    memo: &mut [Option<usize>],
+) -> usize {
+    let mut chain = Vec::new();
+    let mut at = i;
+    let root = loop {
+        if let Some(r) = memo[at] {
+            break r;
+        }
+        chain.push(at);
+        match posts[at].parent.as_ref().and_then(|p| index.get(p)) {
+            // A cycle (corrupt links) ends at the post where it closes.
+            Some(&parent) if !chain.contains(&parent) => at = parent,
+            _ => break at,
+        }
+    };
+    for c in chain {
+        memo[c] = Some(root);
+    }
+    root
+}
+
+fn build_threads(
+    posts: Vec<Post>,
+    index: &HashMap<String, usize>,
+    file: u32,
+    out: &mut ReadOutput,
+) {
+    let mut memo = vec![None; posts.len()];
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut roots = Vec::new();
+    for i in 0..posts.len() {
+        let r = root_of(i, &posts, index, &mut memo);
+        let list = members.entry(r).or_default();
+        if list.is_empty() {
+            roots.push(r);
+        }
+        list.push(i);
+    }
+    // Conversations in the order of their root's row.
+    roots.sort_unstable();
+    let mut slots: Vec<Option<Post>> = posts.into_iter().map(Some).collect();
+    for r in roots {
+        // The root first, then the replies in row order.
+        let ids = std::iter::once(r).chain(members[&r].iter().copied().filter(|&i| i != r));
+        let thread: Vec<Post> = ids.filter_map(|i| slots[i].take()).collect();
+        out.conversations.push(thread_conversation(thread, file));
+    }
+}
+
+fn thread_conversation(thread: Vec<Post>, file: u32) -> Conversation<'static> {
+    let root = &thread[0];
+    let mut conv = Conversation::new(root.id.clone(), Channel::Social);
+    conv.pos = SourcePos {
+        file,
+        line: root.line,
+    };
+    conv.customer_id = thread
+        .iter()
+        .find(|p| p.inbound)
+        .map(|p| p.author.clone().into());
+    // The team is the brand that answered first (ties: first row).
+    conv.team = thread
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.inbound)
+        .min_by_key(|(i, p)| (p.ts, *i))
+        .map(|(_, p)| p.author.clone().into());
+    for p in thread {
+        let role = if p.inbound {
+            Role::Customer
+        } else {
+            Role::Agent
+        };
+        let mut e = Event::message(p.ts, role, p.text).with_author(p.author);
+        e.pos = SourcePos { file, line: p.line };
+        conv.events.push(e);
+    }
+    conv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn social_dates() {
+        let t = parse_social_time("Tue Oct 31 22:10:47 +0000 2017").unwrap();
+        assert_eq!(t.to_string(), "2017-10-31T22:10:47Z");
+        let t = parse_social_time("Wed Nov 01 01:00:00 +0200 2017").unwrap();
+        assert_eq!(t.to_string(), "2017-10-31T23:00:00Z");
+        assert_eq!(parse_social_time("Tue Oct 31 2017"), Err(TimeError::Syntax));
+        assert_eq!(
+            parse_social_time("Tue Foo 31 22:10:47 +0000 2017"),
+            Err(TimeError::Syntax)
+        );
+        assert_eq!(
+            parse_social_time("Tue Oct 31 22:10:47 +0000 1970"),
+            Err(TimeError::Absurd)
+        );
+    }
+
+    fn read_str(text: &str, brands: &[&str]) -> ReadOutput {
+        let mut out = ReadOutput::default();
+        let config = SocialConfig {
+            brand_handles: brands.iter().map(|s| s.to_string()).collect(),
+        };
+        read(&mut text.as_bytes(), 0, &config, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn reply_arriving_before_its_parent_joins_the_thread() {
+        // Row order: reply (line 2) before its root (line 3); one thread rooted at 1.
+        let csv = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n\
+                   2,Brand,False,Tue Oct 31 22:12:00 +0000 2017,@u hi,,1\n\
+                   1,u1,True,Tue Oct 31 22:10:00 +0000 2017,help 🙏,2,\n";
+        let out = read_str(csv, &[]);
+        assert_eq!(out.conversations.len(), 1);
+        let c = &out.conversations[0];
+        assert_eq!(c.id, "1");
+        assert_eq!(c.customer_id.as_deref(), Some("u1"));
+        assert_eq!(c.events.len(), 2);
+        assert_eq!(out.records, 2);
+    }
+
+    #[test]
+    fn brand_handles_override_inbound_and_bad_rows_are_reported() {
+        let csv = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n\
+                   1,u1,True,Tue Oct 31 22:10:00 +0000 2017,help,,\n\
+                   2,AcmeHelp,True,Tue Oct 31 22:11:00 +0000 2017,on it,,1\n\
+                   3,u2,maybe,Tue Oct 31 22:11:00 +0000 2017,x,,\n\
+                   ,u2,True,Tue Oct 31 22:11:00 +0000 2017,x,,\n\
+                   4,u2,True\n";
+        let out = read_str(csv, &["@acmehelp"]);
+        assert_eq!(out.conversations.len(), 1);
+        assert_eq!(out.conversations[0].events[1].role, Role::Agent);
+        let reasons: Vec<(u64, SkipReason)> = out
+            .problems
+            .iter()
+            .map(|p| (p.pos.line, p.reason))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (4, SkipReason::BadValue),
+                (5, SkipReason::MissingId),
+                (6, SkipReason::MalformedRecord)
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_columns_are_one_problem() {
+        let out = read_str("id,text\n1,hi\n", &[]);
+        assert!(out.conversations.is_empty());
+        assert_eq!(out.problems.len(), 1);
+        assert!(out.problems[0].message.contains("tweet_id"));
+    }
+}

@@ -1,0 +1,489 @@
+//! Black-box tests of the readers of exported formats, on the fixtures in
+//! `tests/fixtures/` (written for these tests in the real shape of each format).
+//!
+//! Every expected number is computed by hand in the comment next to it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cxmine::config::Config;
+use cxmine::error::SkipReason;
+use cxmine::ingest::email::Threader;
+use cxmine::ingest::readers::{ReadOutput, ReadersConfig};
+use cxmine::model::{Conversation, EventKind, Role};
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+fn open(rel: &str) -> std::io::BufReader<std::fs::File> {
+    std::io::BufReader::new(std::fs::File::open(fixture(rel)).unwrap())
+}
+
+fn config() -> Config {
+    Config::load(&fixture("readers.toml")).unwrap()
+}
+
+/// (time, role, author) of every message, after the model's ordering.
+fn messages(c: &Conversation<'_>) -> Vec<(String, Role, String)> {
+    let mut c = c.clone();
+    c.finish();
+    c.messages()
+        .map(|(_, e)| {
+            (
+                e.ts.to_string(),
+                e.role,
+                e.author.as_deref().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn problems(out: &ReadOutput) -> Vec<(u64, SkipReason)> {
+    out.problems
+        .iter()
+        .map(|p| (p.pos.line, p.reason))
+        .collect()
+}
+
+fn ids(out: &ReadOutput) -> Vec<&str> {
+    out.conversations.iter().map(|c| c.id.as_ref()).collect()
+}
+
+#[test]
+fn social_csv_threads_are_rebuilt_from_reply_links() {
+    let mut out = ReadOutput::default();
+    let readers = ReadersConfig::default();
+    cxmine::ingest::social_csv::read(
+        &mut open("social/support_threads.csv"),
+        0,
+        &readers.social,
+        &mut out,
+    )
+    .unwrap();
+    // 11 data rows; 1002 comes before its root 1001 but joins it; 3001 and 4002 are bad.
+    assert_eq!(out.records, 11);
+    // Ordered by the root's row: 1001 (line 3), 2001 (line 6), 4001 (line 12).
+    assert_eq!(ids(&out), ["1001", "2001", "4001"]);
+    let sprint = &out.conversations[0];
+    assert_eq!(sprint.customer_id.as_deref(), Some("115712"));
+    assert_eq!(
+        messages(sprint),
+        [
+            (
+                "2017-10-31T22:10:47Z".into(),
+                Role::Customer,
+                "115712".into()
+            ),
+            (
+                "2017-10-31T22:12:47Z".into(),
+                Role::Agent,
+                "sprintcare".into()
+            ),
+            (
+                "2017-10-31T22:15:00Z".into(),
+                Role::Customer,
+                "115712".into()
+            ),
+            (
+                "2017-10-31T22:20:00Z".into(),
+                Role::Agent,
+                "sprintcare".into()
+            ),
+        ]
+    );
+    // Two brands answer the same root; the first to answer (AppleSupport, 08:30) is the team.
+    let multi = &out.conversations[1];
+    assert_eq!(multi.team.as_deref(), Some("AppleSupport"));
+    assert_eq!(
+        messages(multi),
+        [
+            (
+                "2017-11-01T08:00:00Z".into(),
+                Role::Customer,
+                "220001".into()
+            ),
+            (
+                "2017-11-01T08:30:00Z".into(),
+                Role::Agent,
+                "AppleSupport".into()
+            ),
+            (
+                "2017-11-01T08:45:00Z".into(),
+                Role::Agent,
+                "Ask_Spectrum".into()
+            ),
+            (
+                "2017-11-01T09:00:00Z".into(),
+                Role::Customer,
+                "220001".into()
+            ),
+        ]
+    );
+    // The quoted cell of 2003 spans lines 7–8, so 3001 is on line 11 and 4002 on line 13.
+    assert_eq!(
+        problems(&out),
+        [
+            (11, SkipReason::BadTimestamp),
+            (13, SkipReason::MalformedRecord)
+        ]
+    );
+}
+
+#[test]
+fn email_threads_span_mbox_and_eml_files() {
+    let mut out = ReadOutput::default();
+    let mut threader = Threader::new(&config().readers.email);
+    // The run's sorted order: the three .eml files (files 0–2), then the mbox (file 3).
+    for (i, name) in [
+        "email/eml/01-login.eml",
+        "email/eml/02-login-reply.eml",
+        "email/eml/03-refund-reply.eml",
+    ]
+    .iter()
+    .enumerate()
+    {
+        threader
+            .add_eml(&mut open(name), i as u32, &mut out)
+            .unwrap();
+    }
+    threader
+        .add_mbox(&mut open("email/support.mbox"), 3, &mut out)
+        .unwrap();
+    threader.finish(&mut out);
+    // 3 .eml + 5 mbox messages; the last mbox message has no Date.
+    assert_eq!(out.records, 8);
+    assert_eq!(problems(&out), [(87, SkipReason::MissingField)]);
+    // Ordered by each thread's first message read: carla (eml 1), the refund thread
+    // (its reply, eml 3, is read before the mbox question), Ana's (mbox).
+    assert_eq!(
+        ids(&out),
+        ["c1@example.net", "b1@example.org", "a1@mail.example"]
+    );
+    let ana = &out.conversations[2];
+    // 09:00 +0100 is 08:00Z; the third message has no references and joins by subject.
+    assert_eq!(
+        messages(ana),
+        [
+            (
+                "2024-03-05T08:00:00Z".into(),
+                Role::Customer,
+                "ana.silva@mail.example".into()
+            ),
+            (
+                "2024-03-05T10:30:00Z".into(),
+                Role::Agent,
+                "sam@help.shop.example".into()
+            ),
+            (
+                "2024-03-06T08:00:00Z".into(),
+                Role::Customer,
+                "ana.silva@mail.example".into()
+            ),
+        ]
+    );
+    // Encoded-word subject decoded; quoted-printable body decoded; signature dropped.
+    assert_eq!(
+        ana.events[0].text,
+        "Pedido não chegou\n\nOlá,\n\nmy order #5521 has not arrived. It was due on Friday."
+    );
+    // Quoted history after the wrapped attribution dropped, `>From` unescaped.
+    assert_eq!(
+        ana.events[1].text,
+        "Hi Ana,\n\nSorry about that. The parcel left our warehouse this morning.\n\
+         From our tracking it should arrive tomorrow.\n\nSam"
+    );
+    assert_eq!(ana.events[2].text, "It arrived, thank you!");
+    // Base64 subject with an emoji, multipart/mixed with an attachment.
+    let mut refund = out.conversations[1].clone();
+    refund.finish();
+    assert!(
+        refund.events[0]
+            .text
+            .starts_with("Refund for order 7781 💸\n\nHello,")
+    );
+    assert_eq!(refund.customer_id.as_deref(), Some("bo@example.org"));
+    // The HTML-only reply is read as text.
+    let carla = &out.conversations[0];
+    assert!(carla.events[1].text.contains("please clear the app cache"));
+    assert!(!carla.events[1].text.contains('<'));
+}
+
+#[test]
+fn chat_log_conversations_and_bad_lines() {
+    let mut out = ReadOutput::default();
+    let readers = ReadersConfig::default();
+    let pattern = cxmine::ingest::chatlog::ChatPattern::new(&readers.chat).unwrap();
+    cxmine::ingest::chatlog::read(
+        &mut open("chat/support_chat.txt"),
+        0,
+        "support_chat",
+        &pattern,
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(ids(&out), ["chat-1042", "chat-1043"]);
+    assert_eq!(
+        messages(&out.conversations[0]),
+        [
+            ("2024-03-01T10:02:13Z".into(), Role::Customer, "Jane".into()),
+            ("2024-03-01T10:02:15Z".into(), Role::Bot, "Max".into()),
+            ("2024-03-01T10:03:40Z".into(), Role::Agent, "Sam".into()),
+            ("2024-03-01T10:05:02Z".into(), Role::Agent, "Sam".into()),
+            ("2024-03-01T10:05:30Z".into(), Role::Customer, "Jane".into()),
+        ]
+    );
+    assert_eq!(
+        out.conversations[0].events[3].text,
+        "I see the duplicate charge; the refund is on its way.\nIt takes 3-5 business days."
+    );
+    assert_eq!(out.conversations[1].events.len(), 3);
+    assert_eq!(
+        problems(&out),
+        [
+            (8, SkipReason::MalformedRecord),
+            (13, SkipReason::BadTimestamp)
+        ]
+    );
+}
+
+#[test]
+fn stack_exchange_questions_answers_acceptance_and_scores() {
+    let mut out = ReadOutput::default();
+    cxmine::ingest::community_xml::read(&mut open("community/Posts.xml"), 0, &mut out).unwrap();
+    // 9 rows: 2 questions, 5 answers (one with a bad date, one with a broken attribute),
+    // 1 tag wiki (not a conversation).
+    assert_eq!(out.records, 9);
+    assert_eq!(ids(&out), ["1", "4"]);
+    let router = &out.conversations[0];
+    assert_eq!(router.tags, ["wifi", "router"]);
+    let kinds: Vec<(EventKind, Role)> = router.events.iter().map(|e| (e.kind, e.role)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (EventKind::Message, Role::Customer),
+            (EventKind::Endorsement, Role::Member), // question score 5
+            (EventKind::Endorsement, Role::Member), // answer 2 score 1
+            (EventKind::Message, Role::Member),
+            (EventKind::Endorsement, Role::Member), // answer 3 score 7
+            (EventKind::Message, Role::Member),
+            (EventKind::Accept, Role::Customer),
+            (EventKind::Resolve, Role::Customer),
+        ]
+    );
+    let scores: Vec<f64> = router.events.iter().filter_map(|e| e.value).collect();
+    assert_eq!(scores, [5.0, 1.0, 7.0]);
+    assert_eq!(
+        router.events[0].text,
+        "Router drops Wi-Fi every evening\n\nMy router drops Wi-Fi every evening. \
+         I already tried reboot & a factory reset."
+    );
+    assert_eq!(
+        router.events[5].text,
+        "Turn off band steering in the admin page:\n\nAdvanced\n\nWireless"
+    );
+    // The asker's own answer (post 8) stays the customer's.
+    assert_eq!(
+        messages(&out.conversations[1]),
+        [
+            ("2024-02-11T08:00:00Z".into(), Role::Customer, "14".into()),
+            ("2024-02-12T08:00:00Z".into(), Role::Member, "15".into()),
+            ("2024-02-12T10:00:00Z".into(), Role::Customer, "14".into()),
+        ]
+    );
+    assert_eq!(
+        problems(&out),
+        [
+            (7, SkipReason::BadTimestamp),
+            (11, SkipReason::MalformedRecord)
+        ]
+    );
+    assert!(out.problems[0].message.contains("byte "));
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cxmine"))
+}
+
+fn all_inputs() -> Vec<PathBuf> {
+    ["email", "social", "chat", "community"]
+        .iter()
+        .map(|d| fixture(d))
+        .collect()
+}
+
+fn analyze_json(inputs: &[PathBuf], extra: &[&str]) -> serde_json::Value {
+    let out = bin()
+        .arg("analyze")
+        .args(inputs)
+        .args(["-q", "--by", "channel", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn with_config_and_surveys() -> Vec<String> {
+    vec![
+        "--config".into(),
+        fixture("readers.toml").display().to_string(),
+        "--surveys".into(),
+        fixture("surveys.csv").display().to_string(),
+    ]
+}
+
+fn segment<'r>(report: &'r serde_json::Value, channel: &str) -> &'r serde_json::Value {
+    report["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"]["channel"] == channel)
+        .map(|s| &s["kpis"])
+        .unwrap()
+}
+
+#[test]
+fn every_format_feeds_the_same_metrics() {
+    let extra = with_config_and_surveys();
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let r = analyze_json(&all_inputs(), &extra);
+    let input = &r["input"];
+    // 3 .eml + 1 mbox + 1 csv + 1 txt + 1 xml; records 8 + 11 + 13 + 9 = 41.
+    assert_eq!(input["files"], 7);
+    assert_eq!(input["records"], 41);
+    assert_eq!(input["conversations"], 10);
+    assert_eq!(input["formats"]["eml"], 3);
+    assert_eq!(input["formats"]["stack_exchange_xml"], 1);
+    // Skipped: csv 2, mbox 1, chat 2, xml 2, surveys 2 (csat 9 out of range, nope-404).
+    assert_eq!(r["skipped"]["total"], 9);
+    assert_eq!(r["skipped"]["by_reason"]["unmatched_survey"], 1);
+
+    let chat = segment(&r, "chat");
+    // First responses (bots excluded): 10:02:13 → 10:03:40 = 87 s; 11:00 → 11:04 = 240 s.
+    assert_eq!(chat["first_response"]["median_s"], 87.0); // nearest rank ⌈0.5·2⌉ = 1st
+    assert_eq!(chat["first_response"]["mean_s"], 163.5); // (87 + 240) / 2
+    assert_eq!(chat["sla"]["first_response"]["value"], 50.0); // 2 min target: 1 of 2
+
+    let email = segment(&r, "email");
+    // Ana 08:00 → 10:30 = 9000 s; Bo 14:00 → 09:00 next day = 68400 s; Carla 1200 s.
+    assert_eq!(email["first_response"]["median_s"], 9000.0);
+    assert_eq!(email["first_response"]["mean_s"], 26200.0); // 78600 / 3
+    assert_eq!(email["sla"]["first_response"]["value"], 66.67); // 4 h target: 2 of 3
+    // Surveys: Ana by conversation id (csat 5, nps 10, ces 7), Carla by customer id
+    // (csat 2, nps 3): CSAT 1 of 2 satisfied, NPS 50 % promoters − 50 % detractors.
+    assert_eq!(email["csat"]["value"], 50.0);
+    assert_eq!(email["nps"]["value"], 0.0);
+    assert_eq!(email["ces"]["mean"], 7.0);
+
+    let social = segment(&r, "social");
+    // 1001: 22:10:47 → 22:12:47 = 120 s; 2001: 08:00 → 08:30 = 1800 s; 4001 unanswered.
+    assert_eq!(social["first_response"]["n"], 2);
+    assert_eq!(social["first_response"]["mean_s"], 960.0);
+    assert_eq!(social["csat"]["n"], 1); // 1001's csat 4 (2001's row was refused)
+
+    let community = segment(&r, "community");
+    // Q1 09:00 → answer 09:30 = 1800 s, accepted answer 11:00 → resolution 7200 s;
+    // Q4 08:00 → next day 08:00 = 86400 s, not accepted.
+    assert_eq!(community["first_response"]["mean_s"], 44100.0);
+    assert_eq!(community["resolution"]["median_s"], 7200.0);
+    assert_eq!(community["resolved"]["value"], 50.0);
+
+    let overall = &r["overall"]["kpis"];
+    // First responses sorted: 87,120,240,1200,1800,1800,9000,68400,86400 → 5th = 1800.
+    assert_eq!(overall["first_response"]["median_s"], 1800.0);
+    assert_eq!(overall["first_response"]["mean_s"], 18783.0); // 169047 / 9
+    // CSAT answers 5, 5, 2, 4 → 3 of 4 satisfied.
+    assert_eq!(overall["csat"]["value"], 75.0);
+}
+
+#[test]
+fn convert_then_analyze_gives_the_same_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("all.jsonl");
+    let extra = with_config_and_surveys();
+    let status = bin()
+        .arg("convert")
+        .args(all_inputs())
+        .args(["-q", "--to", "jsonl", "-o"])
+        .arg(&jsonl)
+        .args(&extra)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    assert_eq!(text.lines().count(), 10);
+    // Converted lines come in input order: chat, community, email, social directories.
+    assert!(text.starts_with("{\"id\":\"chat-1042\""));
+
+    let extra_refs: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let original = analyze_json(&all_inputs(), &extra_refs);
+    let again = analyze_json(&[jsonl], &[]);
+    for key in ["overall", "segments", "customers"] {
+        assert_eq!(original[key], again[key], "{key} differs after convert");
+    }
+    assert_eq!(again["skipped"]["total"], 0);
+    assert_eq!(again["input"]["formats"]["jsonl"], 1);
+}
+
+#[test]
+fn readers_are_chosen_by_content_or_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    // No extension: the first bytes `[2024-…` say chat log.
+    let bare = dir.path().join("export");
+    std::fs::copy(fixture("chat/support_chat.txt"), &bare).unwrap();
+    // Wrong extension, content is not JSON: forced.
+    let misnamed = dir.path().join("chat.jsonl");
+    std::fs::copy(fixture("chat/support_chat.txt"), &misnamed).unwrap();
+
+    let out = bin()
+        .args(["analyze", "--format", "json"])
+        .arg(&bare)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("chat_log reader (by content)"), "{stderr}");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["input"]["conversations"], 2);
+
+    let r = analyze_json(
+        std::slice::from_ref(&misnamed),
+        &["--input-format", "chat-log"],
+    );
+    assert_eq!(r["input"]["formats"]["chat_log"], 1);
+    assert_eq!(r["input"]["conversations"], 2);
+    let bad = bin()
+        .args(["analyze", "-q", "--input-format", "pdf"])
+        .arg(&misnamed)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn output_does_not_depend_on_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut facts = Vec::new();
+    for threads in ["1", "3"] {
+        let path = dir.path().join(format!("facts-{threads}.jsonl"));
+        let status = bin()
+            .arg("analyze")
+            .args(all_inputs())
+            .args(["-q", "--threads", threads, "--facts"])
+            .arg(&path)
+            .args(with_config_and_surveys())
+            .output()
+            .unwrap()
+            .status;
+        assert!(status.success());
+        facts.push(std::fs::read(&path).unwrap());
+    }
+    assert_eq!(facts[0], facts[1]);
+    assert_eq!(facts[0].iter().filter(|&&b| b == b'\n').count(), 10);
+}
