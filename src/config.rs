@@ -106,7 +106,6 @@ impl Default for ClvConfig {
     }
 }
 
-
 /// Built-in targets per channel: (first response, resolution).
 pub fn default_sla(channel: Channel) -> SlaMillis {
     const M: i64 = 60_000;

@@ -1,0 +1,151 @@
+//! The search index: a tantivy index of analysed conversations, for QA teams looking for
+//! the conversations worth a listen.
+//!
+//! - [`schema`]: fields and the text analyzer;
+//! - [`flags`]: the `/flag/...` vocabulary derived from facts;
+//! - [`writer`]: [`ConversationIndexer`], a pipeline observer (one pass for analysis and
+//!   indexing), with delete-then-add updates, periodic commits and PII masking;
+//! - [`search`]: query parsing (tantivy syntax plus friendly fields), sorting, snippets
+//!   with byte offsets, facet counts;
+//! - [`export`]: the canonical JSONL line each document stores and `--export` writes.
+//!
+//! ## One document per conversation
+//!
+//! The unit a QA team listens to, scores and exports is the conversation, and every
+//! question in the brief mixes properties that only exist at that level: "about refunds"
+//! (some message), "asked twice for a rephrase" (a count over messages), "left angrier
+//! than they came" (a before/after shift). With message-level documents each of these
+//! would need a join, which tantivy does not have; counts and facets would count messages
+//! instead of conversations. So a conversation is one document, its messages are the
+//! values of the multi-valued `text` field (positions indexed, so phrases work within a
+//! message), and message-level detail lives in the stored conversation and detections:
+//! snippets name the event and give byte offsets into its text.
+//!
+//! The text is stored once, inside the canonical JSONL line of the conversation (which
+//! `--export` needs anyway), rather than a second time as a stored `text` field; snippets
+//! are computed from that stored copy.
+//!
+//! ## Writer settings for a two-core machine
+//!
+//! One tantivy indexing thread and a 128 MB budget ([`WriterOptions::default`]). The
+//! pipeline already keeps both cores busy parsing JSON and computing facts (rayon, one
+//! worker per core); document building happens there too, so tokenising and segment
+//! building need one thread that overlaps with them, not two more that fight for the same
+//! cores. One thread also means one in-memory segment, so the budget is not split: 128 MB
+//! gives few, large segments (fewer merges later) at a memory cost that fits beside the
+//! event-reassembly buffer (256 MB default). The measured figures are in `docs/index.md`.
+//!
+//! ## Masking
+//!
+//! Identifier values are replaced by [`writer::MASK`] before text is tokenised or stored,
+//! so neither the stored conversation nor the term dictionary holds them. The masker is a
+//! function given by the caller; [`identifier_like_spans`] is the fallback used by the CLI
+//! until the repeated-identifier detector provides its spans.
+
+pub mod export;
+pub mod flags;
+pub mod schema;
+pub mod search;
+pub mod writer;
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use tantivy::Index;
+
+pub use search::{SearchOptions, SearchResults, SortOrder};
+pub use writer::{ConversationIndexer, IndexSummary, WriterOptions};
+
+use crate::error::Error;
+
+/// Opens an existing cxmine index, with a clear error when it is missing or damaged.
+pub fn open_index(dir: &Path) -> Result<Index, Error> {
+    if !dir.join("meta.json").is_file() {
+        return Err(Error::Index {
+            path: dir.to_owned(),
+            message: if dir.exists() {
+                "no index here (meta.json is missing); build one with `cxmine index`".into()
+            } else {
+                "no such directory; build an index with `cxmine index`".into()
+            },
+        });
+    }
+    let index = Index::open_in_dir(dir).map_err(tantivy_error(dir))?;
+    schema::Fields::from_schema(&index.schema()).map_err(|name| Error::Index {
+        path: dir.to_owned(),
+        message: format!("not a cxmine index (no field {name:?})"),
+    })?;
+    register_analyzers(&index);
+    Ok(index)
+}
+
+/// Registers cxmine's text analyzer on `index`.
+pub fn register_analyzers(index: &Index) {
+    index
+        .tokenizers()
+        .register(schema::TEXT_ANALYZER, schema::text_analyzer());
+}
+
+/// Wraps a tantivy error with the index path.
+pub fn tantivy_error(dir: &Path) -> impl Fn(tantivy::TantivyError) -> Error + '_ {
+    move |e| Error::Index {
+        path: dir.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// Fallback identifier finder: runs of six or more digits (spaces and dashes allowed
+/// inside), with an optional short letter prefix (`AC-12345678`, `4111 1111 1111 1111`),
+/// and e-mail addresses.
+pub fn identifier_like_spans(text: &str) -> Vec<Range<usize>> {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?x)
+            [A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}
+            | \b(?:[A-Za-z]{1,4}[-\#]?)?\d(?:[\ -]?\d){5,}\b",
+        )
+        .expect("identifier pattern")
+    });
+    if !text.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
+        return Vec::new();
+    }
+    re.find_iter(text).map(|m| m.range()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifier_fallback_finds_accounts_cards_and_mail() {
+        let text = "acct AC-12345678, card 4111 1111 1111 1111, mail a.b@x.io, order 42, 2024";
+        let found: Vec<&str> = identifier_like_spans(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        // "42" and "2024" are too short to be identifiers.
+        assert_eq!(found, ["AC-12345678", "4111 1111 1111 1111", "a.b@x.io"]);
+        assert!(identifier_like_spans("no digits here 😀").is_empty());
+    }
+
+    #[test]
+    fn missing_index_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = open_index(&dir.path().join("nope"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no such directory"), "{err}");
+        let err = open_index(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("meta.json is missing"), "{err}");
+    }
+
+    #[test]
+    fn corrupt_index_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("meta.json"), b"{ not json").unwrap();
+        let err = open_index(dir.path()).unwrap_err().to_string();
+        assert!(err.starts_with("index "), "{err}");
+    }
+}
