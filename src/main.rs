@@ -11,7 +11,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use cli::{AnalyzeArgs, Cli, Command, FormatArg, GenArgs, MergeArgs, OutputArgs};
+use cli::{
+    AnalyzeArgs, Cli, Command, FormatArg, GenArgs, IndexArgs, IndexWriterArgs, MergeArgs,
+    OutputArgs, SearchArgs, SearchFormatArg, SortArg,
+};
 use cxmine::config::Config;
 use cxmine::metrics::Partial;
 use cxmine::report::{self, Format};
@@ -44,6 +47,8 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Analyze(args) => analyze(args),
         Command::Merge(args) => merge(args),
         Command::Gen(args) => generate(args),
+        Command::Index(args) => index(args),
+        Command::Search(args) => search(args),
     }
 }
 
@@ -107,7 +112,17 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, None))?;
+    let indexer = match &args.index {
+        Some(dir) => Some(open_indexer(dir, &args.writer)?),
+        None => None,
+    };
+    let observer = indexer
+        .as_ref()
+        .map(|i| i as &dyn cxmine::pipeline::Observer);
+    let partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, observer))?;
+    if let Some(indexer) = indexer {
+        report_index(indexer.finish()?, args.quiet);
+    }
     if let Some(path) = &args.partial {
         let mut w = create(path)?;
         serde_json::to_writer(&mut w, &partial)?;
@@ -180,5 +195,100 @@ fn generate(args: GenArgs) -> Result<Exit> {
             w.flush()?;
         }
     }
+    Ok(Exit::Success)
+}
+
+fn open_indexer(
+    dir: &Path,
+    args: &IndexWriterArgs,
+) -> Result<cxmine::index::ConversationIndexer<'static>> {
+    let memory_budget = cli::parse_size(&args.writer_memory).with_context(|| {
+        format!(
+            "--writer-memory {:?} is not a size like 128M",
+            args.writer_memory
+        )
+    })?;
+    let options = cxmine::index::WriterOptions {
+        memory_budget,
+        threads: args.writer_threads,
+        commit_every: args.commit_every.max(1),
+    };
+    let indexer = cxmine::index::ConversationIndexer::open_or_create(dir, options)?;
+    Ok(if args.keep_pii {
+        indexer
+    } else {
+        indexer.with_masker(&cxmine::index::identifier_like_spans)
+    })
+}
+
+fn report_index(summary: cxmine::index::IndexSummary, quiet: bool) {
+    if !quiet {
+        eprintln!(
+            "cxmine: indexed {} conversations; the index holds {} in {} segments",
+            summary.added, summary.documents, summary.segments
+        );
+    }
+}
+
+fn index(args: IndexArgs) -> Result<Exit> {
+    let indexer = open_indexer(&args.index, &args.writer)?;
+    indexer.delete(&args.delete);
+    let mut skipped = 0;
+    if !args.inputs.is_empty() {
+        let config = load_config(args.config.as_deref())?;
+        let mem_limit = cli::parse_size(&args.mem_limit)
+            .with_context(|| format!("--mem-limit {:?} is not a size like 256M", args.mem_limit))?;
+        let options = cxmine::pipeline::Options {
+            config,
+            mem_limit,
+            progress: !args.quiet,
+            print_problems: !args.quiet,
+            ..Default::default()
+        };
+        let files = cxmine::ingest::discover(&args.inputs)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads.unwrap_or(0))
+            .build()
+            .context("cannot start worker threads")?;
+        let partial =
+            pool.install(|| cxmine::pipeline::run(&files, &options, None, Some(&indexer)))?;
+        skipped = partial.diagnostics.skipped_total();
+    }
+    report_index(indexer.finish()?, args.quiet);
+    if skipped > 0 && !args.quiet {
+        eprintln!("cxmine: {skipped} input records skipped");
+    }
+    Ok(Exit::Success)
+}
+
+fn search(args: SearchArgs) -> Result<Exit> {
+    let searcher = cxmine::index::IndexSearcher::open(&args.index)?;
+    let options = cxmine::index::SearchOptions {
+        limit: args.limit,
+        sort: match args.sort {
+            SortArg::Relevance => cxmine::index::SortOrder::Relevance,
+            SortArg::Newest => cxmine::index::SortOrder::Newest,
+            SortArg::Oldest => cxmine::index::SortOrder::Oldest,
+        },
+        facets: args.facets,
+        ..Default::default()
+    };
+    let results = searcher.search(&args.query, &options)?;
+    if let Some(path) = &args.export {
+        let mut w = create(path)?;
+        let n = searcher.export(&args.query, &mut w)?;
+        w.flush()?;
+        eprintln!("cxmine: exported {n} conversations to {}", path.display());
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        SearchFormatArg::Json => {
+            serde_json::to_writer_pretty(&mut out, &results)?;
+            writeln!(out)?;
+        }
+        SearchFormatArg::Text => cxmine::index::render::write_text(&results, &mut out)?,
+    }
+    out.flush()?;
     Ok(Exit::Success)
 }

@@ -7,6 +7,7 @@
 //!   indexing), with delete-then-add updates, periodic commits and PII masking;
 //! - [`search`]: query parsing (tantivy syntax plus friendly fields), sorting, snippets
 //!   with byte offsets, facet counts;
+//! - [`render`]: the terminal form of search results;
 //! - [`export`]: the canonical JSONL line each document stores and `--export` writes.
 //!
 //! ## One document per conversation
@@ -44,17 +45,19 @@
 
 pub mod export;
 pub mod flags;
+pub mod render;
 pub mod schema;
 pub mod search;
 pub mod writer;
 
 use std::ops::Range;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use tantivy::Index;
 
-pub use search::{SearchOptions, SearchResults, SortOrder};
+pub use search::{IndexSearcher, SearchOptions, SearchResults, SortOrder};
 pub use writer::{ConversationIndexer, IndexSummary, WriterOptions};
 
 use crate::error::Error;
@@ -93,6 +96,30 @@ pub fn tantivy_error(dir: &Path) -> impl Fn(tantivy::TantivyError) -> Error + '_
         path: dir.to_owned(),
         message: e.to_string(),
     }
+}
+
+/// Runs `f`, turning a panic inside tantivy (which some kinds of file damage cause) into
+/// an [`Error::Index`] that says the index is damaged. The panic message is kept off
+/// stderr while `f` runs (the process-wide panic hook is swapped under a lock).
+pub fn guarded<T>(dir: &Path, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    static HOOK: Mutex<()> = Mutex::new(());
+    let lock = HOOK.lock().unwrap_or_else(|p| p.into_inner());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    drop(lock);
+    result.unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("unreadable data");
+        Err(Error::Index {
+            path: dir.to_owned(),
+            message: format!("the index is damaged ({what}); rebuild it with `cxmine index`"),
+        })
+    })
 }
 
 /// Fallback identifier finder: runs of six or more digits (spaces and dashes allowed

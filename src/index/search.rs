@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tantivy::collector::{Count, DocSetCollector, FacetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, FacetCollector, MultiCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::query_grammar::{self, UserInputAst, UserInputBound, UserInputLeaf};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -27,7 +27,7 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, SegmentReader, Tanti
 
 use super::flags::{PARENTS, normalise_query_flag};
 use super::schema::{DATE_FIELDS, Fields, text_analyzer};
-use super::{open_index, tantivy_error};
+use super::{guarded, open_index, tantivy_error};
 use crate::detect::Detection;
 use crate::error::Error;
 use crate::ingest::jsonl::{Line, parse_line};
@@ -164,11 +164,13 @@ impl IndexSearcher {
     pub fn open(dir: &Path) -> Result<IndexSearcher, Error> {
         let index = open_index(dir)?;
         let fields = Fields::from_schema(&index.schema()).expect("checked by open_index");
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(tantivy_error(dir))?;
+        let reader = guarded(dir, || {
+            index
+                .reader_builder()
+                .reload_policy(ReloadPolicy::Manual)
+                .try_into()
+                .map_err(tantivy_error(dir))
+        })?;
         Ok(IndexSearcher {
             path: dir.to_owned(),
             index,
@@ -187,11 +189,12 @@ impl IndexSearcher {
         if query.trim().is_empty() {
             return Ok(Box::new(AllQuery));
         }
-        let (ast, errors) = query_grammar::parse_query_lenient(query);
+        let (rewritten, removed) = strip_facet_prefixes(query);
+        let (ast, errors) = query_grammar::parse_query_lenient(&rewritten);
         if let Some(e) = errors.into_iter().next() {
             return Err(Error::Query {
                 query: query.to_owned(),
-                position: Some(e.pos),
+                position: Some(original_position(e.pos, &removed)),
                 message: e.message,
             });
         }
@@ -213,6 +216,14 @@ impl IndexSearcher {
 
     /// Runs a query.
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults, Error> {
+        guarded(&self.path, || self.search_unguarded(query, options))
+    }
+
+    fn search_unguarded(
+        &self,
+        query: &str,
+        options: &SearchOptions,
+    ) -> Result<SearchResults, Error> {
         let parsed = self.parse(query)?;
         let searcher = self.reader.searcher();
         let err = tantivy_error(&self.path);
@@ -310,6 +321,10 @@ impl IndexSearcher {
 
     /// Writes every matching conversation as canonical JSONL, sorted by id; returns how many.
     pub fn export(&self, query: &str, out: &mut dyn Write) -> Result<u64, Error> {
+        guarded(&self.path, || self.export_unguarded(query, out))
+    }
+
+    fn export_unguarded(&self, query: &str, out: &mut dyn Write) -> Result<u64, Error> {
         let searcher = self.reader.searcher();
         let mut n = 0;
         for (_, addr) in self.all_matches(query)? {
@@ -400,14 +415,22 @@ impl IndexSearcher {
     fn facets(&self, query: &dyn Query) -> Result<FacetCounts, Error> {
         let searcher = self.reader.searcher();
         let err = tantivy_error(&self.path);
+        // A facet collector counts the direct children of its facet, and one collector
+        // may not hold a facet and its descendant: one collector per inner node.
         let count = |q: &dyn Query| -> Result<BTreeMap<String, u64>, Error> {
-            let mut c = FacetCollector::for_field("flags");
-            for p in PARENTS {
-                c.add_facet(facet_of(p).as_str());
-            }
-            let counts = searcher.search(q, &c).map_err(&err)?;
+            let mut multi = MultiCollector::new();
+            let handles: Vec<_> = PARENTS
+                .iter()
+                .map(|p| {
+                    let mut c = FacetCollector::for_field("flags");
+                    c.add_facet(facet_of(p).as_str());
+                    multi.add_collector(c)
+                })
+                .collect();
+            let mut fruits = searcher.search(q, &multi).map_err(&err)?;
             let mut out = BTreeMap::new();
-            for p in PARENTS {
+            for (p, handle) in PARENTS.iter().zip(handles) {
+                let counts = handle.extract(&mut fruits);
                 for (facet, n) in counts.get(facet_of(p).as_str()) {
                     let path = facet.to_path_string();
                     out.insert(path.trim_start_matches("/flag/").to_owned(), n);
@@ -435,6 +458,37 @@ impl IndexSearcher {
         }
         Ok(result)
     }
+}
+
+/// The facet form `flag:/flag/x` would read as a regular expression (`/flag/`), so the
+/// prefix is removed before parsing. Returns the query and the offsets (in the original)
+/// where a prefix was removed, to map error positions back.
+fn strip_facet_prefixes(query: &str) -> (String, Vec<usize>) {
+    const PREFIX: &str = "flag:/flag/";
+    let mut out = String::with_capacity(query.len());
+    let mut removed = Vec::new();
+    let mut rest = query;
+    let mut consumed = 0;
+    while let Some(i) = rest.find(PREFIX) {
+        out.push_str(&rest[..i + "flag:".len()]);
+        removed.push(consumed + i + "flag:".len());
+        consumed += i + PREFIX.len();
+        rest = &rest[i + PREFIX.len()..];
+    }
+    out.push_str(rest);
+    (out, removed)
+}
+
+/// Maps a byte position of the stripped query back to the query as typed.
+fn original_position(pos: usize, removed: &[usize]) -> usize {
+    let removed_len = "/flag/".len();
+    let mut shift = 0;
+    for &at in removed {
+        if at <= pos + shift {
+            shift += removed_len;
+        }
+    }
+    pos + shift
 }
 
 fn facet_of(parent: &str) -> String {
@@ -728,6 +782,18 @@ fn date_bound(b: UserInputBound, lower: bool) -> Result<UserInputBound, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facet_prefixes_are_stripped_and_positions_map_back() {
+        let q = "flag:/flag/handoff AND flag:/flag/ack/failure (";
+        let (s, removed) = strip_facet_prefixes(q);
+        assert_eq!(s, "flag:handoff AND flag:ack/failure (");
+        assert_eq!(removed, [5, 28]);
+        // The "(" is at 34 in the stripped query and 46 in the original (two × 6 bytes).
+        assert_eq!(original_position(34, &removed), 46);
+        assert_eq!(original_position(3, &removed), 3);
+        assert_eq!(strip_facet_prefixes("refund").0, "refund");
+    }
 
     #[test]
     fn periods_of_days_months_and_instants() {
