@@ -595,3 +595,51 @@ fn killed_indexer_leaves_last_commit_searchable() {
     let s = IndexSearcher::open(&index).unwrap();
     assert_eq!(s.num_docs(), n + 12);
 }
+
+#[test]
+fn adding_a_month_keeps_the_earlier_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let ix = index.to_str().unwrap();
+    let text = std::fs::read_to_string(fixture()).unwrap();
+    // January: r01, r02, r07 (opened 2024-01-…); February: r03, r04, r08, r09.
+    let month = |m: &str| -> PathBuf {
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains(&format!("\"opened_at\":\"2024-{m}-")))
+            .collect();
+        let p = dir.path().join(format!("{m}.jsonl"));
+        std::fs::write(&p, lines.join("\n")).unwrap();
+        p
+    };
+    ok(cxmine(&[
+        "index",
+        month("01").to_str().unwrap(),
+        "--index",
+        ix,
+        "-q",
+    ]));
+    let files = |p: &Path| -> BTreeSet<String> {
+        std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".store"))
+            .collect()
+    };
+    let january = files(&index);
+    assert_eq!(january.len(), 1);
+    ok(cxmine(&[
+        "index",
+        month("02").to_str().unwrap(),
+        "--index",
+        ix,
+        "-q",
+    ]));
+    let after = files(&index);
+    // January's segment is untouched; February is one new segment beside it.
+    assert!(january.is_subset(&after));
+    assert_eq!(after.len(), 2);
+    let s = IndexSearcher::open(&index).unwrap();
+    assert_eq!(s.num_docs(), 3 + 4);
+    assert_eq!(ids(&s, "refund"), set(&["r01", "r02", "r03", "r07"]));
+}

@@ -227,7 +227,11 @@ impl IndexSearcher {
         let parsed = self.parse(query)?;
         let searcher = self.reader.searcher();
         let err = tantivy_error(&self.path);
-        let limit = options.limit.max(1);
+        if options.limit == 0 {
+            let total = searcher.search(&parsed, &Count).map_err(&err)?;
+            return self.finish(query, parsed, total, Vec::new(), options);
+        }
+        let limit = options.limit;
         let top: Vec<(Option<f32>, DocAddress)> = match options.sort {
             SortOrder::Relevance => {
                 let c = TopDocs::with_limit(limit).tweak_score(|seg: &SegmentReader| {
