@@ -3,10 +3,9 @@
 //! Writes a synthetic corpus of [`CONVERSATIONS`] conversations (seed 7) to a temporary
 //! file, then measures, in bytes of input per second:
 //! - `analyze`: the pipeline alone (parse, facts, aggregates);
-//! - `analyze+index/1 thread`: the same pass with the indexer observing every
-//!   conversation, with the default writer (one thread, 128 MB), masking on;
-//! - `analyze+index/2 threads`: the same with two tantivy indexing threads, to check the
-//!   default on a two-core machine.
+//! - `analyze+index/N thread(s)`: the same pass with the indexer observing every
+//!   conversation (128 MB writer, masking on), with one and with two tantivy indexing
+//!   threads, to check the default (two) on a two-core machine.
 //!
 //! Every run asserts the expected counts, so a fast wrong answer fails.
 

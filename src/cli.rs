@@ -117,7 +117,7 @@ pub struct IndexWriterArgs {
     #[arg(long, value_name = "SIZE", default_value = "128M")]
     pub writer_memory: String,
     /// Index writer threads.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 2)]
     pub writer_threads: usize,
 }
 

@@ -627,7 +627,7 @@ fn adding_a_month_keeps_the_earlier_segments() {
             .collect()
     };
     let january = files(&index);
-    assert_eq!(january.len(), 1);
+    assert!(!january.is_empty());
     ok(cxmine(&[
         "index",
         month("02").to_str().unwrap(),
@@ -636,9 +636,9 @@ fn adding_a_month_keeps_the_earlier_segments() {
         "-q",
     ]));
     let after = files(&index);
-    // January's segment is untouched; February is one new segment beside it.
+    // January's segments are untouched; February's are new ones beside them.
     assert!(january.is_subset(&after));
-    assert_eq!(after.len(), 2);
+    assert!(after.len() > january.len());
     let s = IndexSearcher::open(&index).unwrap();
     assert_eq!(s.num_docs(), 3 + 4);
     assert_eq!(ids(&s, "refund"), set(&["r01", "r02", "r03", "r07"]));

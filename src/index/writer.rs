@@ -52,12 +52,12 @@ pub struct WriterOptions {
 }
 
 impl Default for WriterOptions {
-    /// One indexing thread and 128 MB: see the module documentation of [`crate::index`]
-    /// for why this suits a two-core machine.
+    /// Two indexing threads sharing 128 MB: see the module documentation of
+    /// [`crate::index`] for why this suits a two-core machine.
     fn default() -> Self {
         WriterOptions {
             memory_budget: 128 << 20,
-            threads: 1,
+            threads: 2,
             commit_every: 50_000,
         }
     }
