@@ -33,6 +33,10 @@ pub enum Command {
     Lexicon(LexiconCommand),
     /// Read any supported input and write it as canonical JSONL.
     Convert(ConvertArgs),
+    /// Build or update a search index of conversations.
+    Index(IndexArgs),
+    /// Search an index built by `cxmine index` or `analyze --index`.
+    Search(SearchArgs),
 }
 
 /// Options that choose and configure the input readers.
@@ -191,6 +195,121 @@ pub struct AnalyzeArgs {
     /// Input reader options.
     #[command(flatten)]
     pub readers: ReaderArgs,
+    /// Also index every conversation into DIR, in the same pass.
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Index writer options (with `--index`).
+    #[command(flatten)]
+    pub writer: IndexWriterArgs,
+}
+
+/// Index writer options shared by `index` and `analyze --index`.
+#[derive(Debug, Args)]
+pub struct IndexWriterArgs {
+    /// Store identifiers (account numbers, cards, e-mail addresses) unmasked.
+    #[arg(
+        long,
+        long_help = "By default identifier values are replaced by ••• before text is indexed or stored, \
+                     so an index can be shared without exposing them. This keeps them."
+    )]
+    pub keep_pii: bool,
+    /// Commit every N conversations (a killed run keeps everything up to the last commit).
+    #[arg(long, value_name = "N", default_value_t = 50_000)]
+    pub commit_every: u64,
+    /// Index writer memory budget, e.g. 128M.
+    #[arg(long, value_name = "SIZE", default_value = "128M")]
+    pub writer_memory: String,
+    /// Index writer threads.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub writer_threads: usize,
+}
+
+/// `cxmine index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Input files or directories (recursive); `-` reads stdin. Gzip is detected.
+    #[arg(value_name = "INPUT", required_unless_present = "delete")]
+    pub inputs: Vec<PathBuf>,
+    /// The index directory (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub index: PathBuf,
+    /// Delete these conversation ids from the index.
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub delete: Vec<String>,
+    /// Writer options.
+    #[command(flatten)]
+    pub writer: IndexWriterArgs,
+    /// Metric configuration (TOML), for the facts stored with each conversation.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// No progress bar and no problem messages on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Memory for event-line reassembly before spilling to temporary files.
+    #[arg(long, value_name = "SIZE", default_value = "256M")]
+    pub mem_limit: String,
+    /// Lexicon directory for the detectors (default: the shipped lexicons).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
+    /// Input reader options.
+    #[command(flatten)]
+    pub readers: ReaderArgs,
+}
+
+/// Hit order for `cxmine search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Most recently opened first.
+    Newest,
+    /// Earliest opened first.
+    Oldest,
+}
+
+/// Output formats of `cxmine search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchFormatArg {
+    /// Readable text with marked snippets.
+    Text,
+    /// JSON with byte offsets of every highlighted span.
+    Json,
+}
+
+/// `cxmine search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query, e.g. `refund flag:rephrase/customer shift:<-0.3 channel:chat`.
+    #[arg(
+        value_name = "QUERY",
+        long_help = "tantivy query syntax (AND, OR, -term, \"phrases\", field:value, field:[a TO b], field:>x), \
+                     terms ANDed by default. Fields: id channel customer agent team severity tag flag, \
+                     opened resolved (dates: 2024-01-15, 2024-01, RFC 3339), counts (events messages \
+                     customer_messages agent_messages transfers reopens handoffs rephrases restatements repeated_ids), \
+                     before after shift effort first_response_s resolution_s csat nps ces, and text (the default)."
+    )]
+    pub query: String,
+    /// The index directory.
+    #[arg(long, value_name = "DIR")]
+    pub index: PathBuf,
+    /// Most hits shown.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Hit order.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Count flags by channel over all hits.
+    #[arg(long)]
+    pub facets: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SearchFormatArg::Text)]
+    pub format: SearchFormatArg,
+    /// Write every matching conversation (not only the shown hits) as JSONL to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
 }
 
 /// `cxmine merge`.

@@ -39,6 +39,38 @@ pub enum Error {
     /// A command-line value is invalid.
     #[error("{0}")]
     Usage(String),
+    /// The search index is missing, corrupt, or could not be written.
+    #[error("index {path}: {message}")]
+    Index {
+        /// The index directory.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A search query could not be understood.
+    #[error("{}", query_error_message(query, *position, message))]
+    Query {
+        /// The query as typed.
+        query: String,
+        /// Byte offset in the query where the problem was found, when known.
+        position: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn query_error_message(query: &str, position: Option<usize>, message: &str) -> String {
+    match position {
+        Some(pos) => {
+            let column = query[..pos.min(query.len())].chars().count();
+            format!(
+                "query syntax error at column {}: {message}\n  {query}\n  {}^",
+                column + 1,
+                " ".repeat(column)
+            )
+        }
+        None => format!("query {query:?}: {message}"),
+    }
 }
 
 impl Error {

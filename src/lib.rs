@@ -11,7 +11,8 @@
 //! 3. [`detect`] holds what the text detectors find ([`detect::Signals`]);
 //! 4. [`metrics`] turns each conversation into [`metrics::ConversationFacts`] and folds
 //!    them into mergeable aggregates ([`metrics::Partial`]);
-//! 5. [`report`] renders the [`report::Report`] as a table, JSON, CSV or Markdown.
+//! 5. [`index`] builds and searches a tantivy index of conversations for QA teams;
+//! 6. [`report`] renders the [`report::Report`] as a table, JSON, CSV or Markdown.
 //!
 //! [`pipeline`] drives the stages; [`synth`] writes synthetic corpora for benchmarks.
 //!
@@ -41,6 +42,7 @@
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod index;
 pub mod ingest;
 pub mod metrics;
 pub mod model;

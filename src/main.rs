@@ -12,8 +12,9 @@ use anyhow::{Context, Result};
 use clap::Parser;
 
 use cli::{
-    AnalyzeArgs, Cli, Command, ConvertArgs, EvalArgs, ExplainArgs, FormatArg, GenArgs,
-    LexiconCommand, MergeArgs, OutputArgs, ReaderArgs,
+    AnalyzeArgs, Cli, Command, ConvertArgs, EvalArgs, ExplainArgs, FormatArg, GenArgs, IndexArgs,
+    IndexWriterArgs, LexiconCommand, MergeArgs, OutputArgs, ReaderArgs, SearchArgs,
+    SearchFormatArg, SortArg,
 };
 use cxmine::config::Config;
 use cxmine::metrics::Partial;
@@ -51,6 +52,8 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Eval(args) => eval(args),
         Command::Lexicon(LexiconCommand::Check { dir }) => lexicon_check(dir.as_deref()),
         Command::Convert(args) => convert(args),
+        Command::Index(args) => index(args),
+        Command::Search(args) => search(args),
     }
 }
 
@@ -191,7 +194,21 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         .num_threads(args.threads.unwrap_or(0))
         .build()
         .context("cannot start worker threads")?;
-    let mut partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, None))?;
+    let indexer = match &args.index {
+        Some(dir) => Some(open_indexer(
+            dir,
+            &args.writer,
+            options.detectors.clone().expect("analyze loads detectors"),
+        )?),
+        None => None,
+    };
+    let observer = indexer
+        .as_ref()
+        .map(|i| i as &dyn cxmine::pipeline::Observer);
+    let mut partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, observer))?;
+    if let Some(indexer) = indexer {
+        report_index(indexer.finish()?, args.quiet);
+    }
     if let Some(path) = &args.partial {
         partial.ledger.load_spilled()?;
         partial.canonicalize();
@@ -316,5 +333,116 @@ fn convert(args: ConvertArgs) -> Result<Exit> {
     if skipped > 0 && !args.quiet {
         eprintln!("cxmine: {skipped} input records skipped");
     }
+    Ok(Exit::Success)
+}
+
+fn open_indexer(
+    dir: &Path,
+    args: &IndexWriterArgs,
+    detectors: std::sync::Arc<cxmine::detect::Detectors>,
+) -> Result<cxmine::index::ConversationIndexer<'static>> {
+    let memory_budget = cli::parse_size(&args.writer_memory).with_context(|| {
+        format!(
+            "--writer-memory {:?} is not a size like 128M",
+            args.writer_memory
+        )
+    })?;
+    let options = cxmine::index::WriterOptions {
+        memory_budget,
+        threads: args.writer_threads,
+        commit_every: args.commit_every.max(1),
+    };
+    // The hooks live as long as the process: one small allocation per run.
+    let for_hits = detectors.clone();
+    let detections: &'static cxmine::index::writer::DetectionSource = Box::leak(Box::new(
+        move |c: &cxmine::model::Conversation<'_>, _: &_| for_hits.detections(c),
+    ));
+    let effort: &'static cxmine::index::writer::EffortSource =
+        &|f: &cxmine::metrics::ConversationFacts| f.cx.effort.as_ref().map(|e| e.index);
+    let indexer = cxmine::index::ConversationIndexer::open_or_create(dir, options)?
+        .with_detections(detections)
+        .with_effort(effort);
+    Ok(if args.keep_pii {
+        indexer
+    } else {
+        let masker: &'static cxmine::index::writer::Masker =
+            Box::leak(Box::new(move |text: &str| detectors.identifier_spans(text)));
+        indexer.with_masker(masker)
+    })
+}
+
+fn report_index(summary: cxmine::index::IndexSummary, quiet: bool) {
+    if !quiet {
+        eprintln!(
+            "cxmine: indexed {} conversations; the index holds {} in {} segments",
+            summary.added, summary.documents, summary.segments
+        );
+    }
+}
+
+fn index(args: IndexArgs) -> Result<Exit> {
+    let detectors = std::sync::Arc::new(load_detectors(args.lexicons.as_deref())?);
+    let indexer = open_indexer(&args.index, &args.writer, detectors.clone())?;
+    indexer.delete(&args.delete);
+    let mut skipped = 0;
+    if !args.inputs.is_empty() {
+        let config = load_config(args.config.as_deref())?;
+        let mem_limit = cli::parse_size(&args.mem_limit)
+            .with_context(|| format!("--mem-limit {:?} is not a size like 256M", args.mem_limit))?;
+        let options = cxmine::pipeline::Options {
+            config,
+            mem_limit,
+            progress: !args.quiet,
+            print_problems: !args.quiet,
+            detectors: Some(detectors),
+            input_format: input_format(&args.readers)?,
+            surveys: surveys(&args.readers)?,
+            ..Default::default()
+        };
+        let files = cxmine::ingest::discover(&args.inputs)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads.unwrap_or(0))
+            .build()
+            .context("cannot start worker threads")?;
+        let partial =
+            pool.install(|| cxmine::pipeline::run(&files, &options, None, Some(&indexer)))?;
+        skipped = partial.diagnostics.skipped_total();
+    }
+    report_index(indexer.finish()?, args.quiet);
+    if skipped > 0 && !args.quiet {
+        eprintln!("cxmine: {skipped} input records skipped");
+    }
+    Ok(Exit::Success)
+}
+
+fn search(args: SearchArgs) -> Result<Exit> {
+    let searcher = cxmine::index::IndexSearcher::open(&args.index)?;
+    let options = cxmine::index::SearchOptions {
+        limit: args.limit,
+        sort: match args.sort {
+            SortArg::Relevance => cxmine::index::SortOrder::Relevance,
+            SortArg::Newest => cxmine::index::SortOrder::Newest,
+            SortArg::Oldest => cxmine::index::SortOrder::Oldest,
+        },
+        facets: args.facets,
+        ..Default::default()
+    };
+    let results = searcher.search(&args.query, &options)?;
+    if let Some(path) = &args.export {
+        let mut w = create(path)?;
+        let n = searcher.export(&args.query, &mut w)?;
+        w.flush()?;
+        eprintln!("cxmine: exported {n} conversations to {}", path.display());
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        SearchFormatArg::Json => {
+            serde_json::to_writer_pretty(&mut out, &results)?;
+            writeln!(out)?;
+        }
+        SearchFormatArg::Text => cxmine::index::render::write_text(&results, &mut out)?,
+    }
+    out.flush()?;
     Ok(Exit::Success)
 }

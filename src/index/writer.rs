@@ -1,0 +1,449 @@
+//! Building and updating an index: [`ConversationIndexer`] turns each analysed
+//! conversation into one document, as a pipeline [`Observer`] so that `analyze --index`
+//! and `cxmine index` read the input once.
+//!
+//! Invariants:
+//! - *one copy per id*: a conversation is written as "delete the id term, add the document"
+//!   under one lock, so re-indexing replaces and never duplicates (delete terms only hit
+//!   documents added before them);
+//! - *commits are the unit of durability*: the writer commits every
+//!   [`WriterOptions::commit_every`] documents and at the end; a reader (or a run killed
+//!   midway) sees exactly the documents of the last commit;
+//! - *masking before anything is written*: identifier spans given by the masker are
+//!   replaced by [`MASK`] before the text is tokenised or stored, and detection spans are
+//!   moved to the masked offsets.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::schema::Facet;
+use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
+
+use super::export::conversation_line;
+use super::flags::{flags_of, with_ancestors};
+use super::schema::{Fields, build_schema, id_key};
+use super::{open_index, tantivy_error};
+use crate::detect::Detection;
+use crate::error::Error;
+use crate::metrics::ConversationFacts;
+use crate::model::Conversation;
+use crate::pipeline::Observer;
+
+/// What replaces an identifier in stored and indexed text (not a word, so never a term).
+pub const MASK: &str = "•••";
+
+/// Finds identifier spans (byte ranges) in a message text.
+pub type Masker = dyn Fn(&str) -> Vec<Range<usize>> + Sync;
+/// Produces the detector hits of a conversation, for highlighting.
+pub type DetectionSource = dyn Fn(&Conversation<'_>, &ConversationFacts) -> Vec<Detection> + Sync;
+/// Produces the customer-effort index of a conversation.
+pub type EffortSource = dyn Fn(&ConversationFacts) -> Option<f64> + Sync;
+
+/// Writer settings.
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// Memory for in-memory segments, in bytes, shared by the indexing threads.
+    pub memory_budget: usize,
+    /// Indexing threads inside tantivy.
+    pub threads: usize,
+    /// Commit after this many added documents (and at the end).
+    pub commit_every: u64,
+}
+
+impl Default for WriterOptions {
+    /// Two indexing threads sharing 128 MB: see the module documentation of
+    /// [`crate::index`] for why this suits a two-core machine.
+    fn default() -> Self {
+        WriterOptions {
+            memory_budget: 128 << 20,
+            threads: 2,
+            commit_every: 50_000,
+        }
+    }
+}
+
+struct Locked {
+    writer: IndexWriter,
+    since_commit: u64,
+}
+
+/// Adds, replaces and deletes conversations in an index directory.
+pub struct ConversationIndexer<'a> {
+    path: PathBuf,
+    fields: Fields,
+    locked: Mutex<Locked>,
+    options: WriterOptions,
+    masker: Option<&'a Masker>,
+    detections: Option<&'a DetectionSource>,
+    effort: Option<&'a EffortSource>,
+    added: std::sync::atomic::AtomicU64,
+    error: Mutex<Option<Error>>,
+}
+
+/// What an indexing run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct IndexSummary {
+    /// Documents added (or replaced) in this run.
+    pub added: u64,
+    /// Documents in the index after the final commit.
+    pub documents: u64,
+    /// Segments after the final commit.
+    pub segments: usize,
+}
+
+impl<'a> ConversationIndexer<'a> {
+    /// Opens the index in `dir`, creating the directory and an empty index when there is none.
+    pub fn open_or_create(dir: &Path, options: WriterOptions) -> Result<Self, Error> {
+        let index = if dir.join("meta.json").exists() {
+            open_index(dir)?
+        } else {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            let index = Index::create_in_dir(dir, build_schema()).map_err(tantivy_error(dir))?;
+            super::register_analyzers(&index);
+            index
+        };
+        let fields = Fields::from_schema(&index.schema()).map_err(|name| Error::Index {
+            path: dir.to_owned(),
+            message: format!("not a cxmine index (no field {name:?})"),
+        })?;
+        let writer = index
+            .writer_with_num_threads(options.threads.max(1), options.memory_budget)
+            .map_err(tantivy_error(dir))?;
+        Ok(ConversationIndexer {
+            path: dir.to_owned(),
+            fields,
+            locked: Mutex::new(Locked {
+                writer,
+                since_commit: 0,
+            }),
+            options,
+            masker: None,
+            detections: None,
+            effort: None,
+            added: Default::default(),
+            error: Mutex::new(None),
+        })
+    }
+
+    /// Masks identifier spans found by `masker` (omit it to keep PII, `--keep-pii`).
+    pub fn with_masker(mut self, masker: &'a Masker) -> Self {
+        self.masker = Some(masker);
+        self
+    }
+
+    /// Stores the detections `source` returns, for highlighting flagged spans.
+    pub fn with_detections(mut self, source: &'a DetectionSource) -> Self {
+        self.detections = Some(source);
+        self
+    }
+
+    /// Fills the `effort` field from `source`.
+    pub fn with_effort(mut self, source: &'a EffortSource) -> Self {
+        self.effort = Some(source);
+        self
+    }
+
+    /// Adds a conversation, replacing any document with the same id.
+    pub fn add(&self, conv: &Conversation<'_>, facts: &ConversationFacts) -> Result<(), Error> {
+        let detections = self.detections.map(|d| d(conv, facts)).unwrap_or_default();
+        let (masked, detections) = match self.masker {
+            Some(m) => mask_conversation(conv, &detections, m),
+            None => (conv.clone(), detections),
+        };
+        let effort = self.effort.and_then(|e| e(facts));
+        let doc = self.document(&masked, facts, &detections, effort);
+        let mut locked = self.locked.lock().expect("index writer lock");
+        locked
+            .writer
+            .delete_term(Term::from_field_text(self.fields.id, &conv.id));
+        locked
+            .writer
+            .add_document(doc)
+            .map_err(tantivy_error(&self.path))?;
+        self.added
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        locked.since_commit += 1;
+        if locked.since_commit >= self.options.commit_every {
+            locked.writer.commit().map_err(tantivy_error(&self.path))?;
+            locked.since_commit = 0;
+        }
+        Ok(())
+    }
+
+    /// Deletes the conversations with these ids (committed by [`Self::finish`]).
+    pub fn delete(&self, ids: &[String]) {
+        let locked = self.locked.lock().expect("index writer lock");
+        for id in ids {
+            locked
+                .writer
+                .delete_term(Term::from_field_text(self.fields.id, id));
+        }
+    }
+
+    /// The first error met while observing, if any.
+    pub fn take_error(&self) -> Option<Error> {
+        self.error.lock().expect("error lock").take()
+    }
+
+    /// Commits, waits for background merges, and reports the index size.
+    pub fn finish(self) -> Result<IndexSummary, Error> {
+        if let Some(e) = self.take_error() {
+            return Err(e);
+        }
+        let path = self.path;
+        let Locked { mut writer, .. } = self.locked.into_inner().expect("index writer lock");
+        writer.commit().map_err(tantivy_error(&path))?;
+        let index = writer.index().clone();
+        writer
+            .wait_merging_threads()
+            .map_err(tantivy_error(&path))?;
+        let reader = index.reader().map_err(tantivy_error(&path))?;
+        let searcher = reader.searcher();
+        Ok(IndexSummary {
+            added: self.added.into_inner(),
+            documents: searcher.num_docs(),
+            segments: searcher.segment_readers().len(),
+        })
+    }
+
+    fn document(
+        &self,
+        conv: &Conversation<'_>,
+        facts: &ConversationFacts,
+        detections: &[Detection],
+        effort: Option<f64>,
+    ) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.id, &conv.id);
+        doc.add_u64(f.id_key, id_key(&conv.id));
+        doc.add_text(f.channel, conv.channel.as_str());
+        let date = |t: crate::time::Timestamp| DateTime::from_timestamp_millis(t.millis());
+        if let Some(t) = facts.opened_at {
+            doc.add_date(f.opened, date(t));
+        }
+        if let Some(t) = facts.resolved_at {
+            doc.add_date(f.resolved, date(t));
+        }
+        let keywords = [
+            (f.customer, facts.customer_id.as_deref()),
+            (f.team, facts.team.as_deref()),
+            (f.severity, facts.severity.as_deref()),
+        ];
+        for (field, v) in keywords {
+            if let Some(v) = v {
+                doc.add_text(field, v);
+            }
+        }
+        for a in &facts.agents {
+            doc.add_text(f.agent, a);
+        }
+        for t in &facts.tags {
+            doc.add_text(f.tag, t);
+        }
+        for flag in flags_of(facts) {
+            for v in with_ancestors(flag) {
+                doc.add_text(f.flag, v);
+            }
+            doc.add_facet(
+                f.flags,
+                Facet::from_path(["flag"].into_iter().chain(flag.split('/'))),
+            );
+        }
+        let s = &facts.signals;
+        let counts = [
+            facts.events,
+            facts.messages.customer
+                + facts.messages.agent
+                + facts.messages.bot
+                + facts.messages.member
+                + facts.messages.system,
+            facts.messages.customer,
+            facts.messages.agent,
+            facts.transfers,
+            facts.reopens,
+            s.handoffs,
+            s.rephrase_customer + s.rephrase_agent,
+            s.restatements,
+            s.repeated_ids_before_handoff + s.repeated_ids_after_handoff,
+        ];
+        for (field, n) in f.counts.iter().zip(counts) {
+            doc.add_u64(*field, n as u64);
+        }
+        let reals = [
+            s.sentiment_before,
+            s.sentiment_after,
+            s.sentiment_shift,
+            effort,
+            facts.first_response_ms.map(|ms| ms as f64 / 1000.0),
+            facts.resolution_ms.map(|ms| ms as f64 / 1000.0),
+        ];
+        for (field, v) in f.reals.iter().zip(reals) {
+            if let Some(v) = v.filter(|v| v.is_finite()) {
+                doc.add_f64(*field, v);
+            }
+        }
+        let survey = [facts.survey.csat, facts.survey.nps, facts.survey.ces];
+        for (field, v) in f.surveys.iter().zip(survey) {
+            if let Some(v) = v {
+                doc.add_u64(*field, v as u64);
+            }
+        }
+        for (_, e) in conv.messages() {
+            doc.add_text(f.text, &e.text);
+        }
+        doc.add_text(f.conversation, conversation_line(conv));
+        let detections = serde_json::to_string(detections).expect("detections serialise");
+        doc.add_text(f.detections, detections);
+        doc
+    }
+}
+
+impl Observer for ConversationIndexer<'_> {
+    fn observe(&self, conversation: &Conversation<'_>, facts: &ConversationFacts) {
+        if let Err(e) = self.add(conversation, facts) {
+            self.error.lock().expect("error lock").get_or_insert(e);
+        }
+    }
+}
+
+/// Replaces identifier spans in every event text and moves the detections accordingly.
+pub fn mask_conversation<'c>(
+    conv: &Conversation<'c>,
+    detections: &[Detection],
+    masker: &Masker,
+) -> (Conversation<'c>, Vec<Detection>) {
+    let mut out = conv.clone();
+    let mut moved = detections.to_vec();
+    for (i, e) in out.events.iter_mut().enumerate() {
+        if e.text.is_empty() {
+            continue;
+        }
+        let spans = masker(&e.text);
+        if spans.is_empty() {
+            continue;
+        }
+        let (masked, edits) = mask_text(&e.text, spans);
+        for d in moved.iter_mut().filter(|d| d.event == i) {
+            d.start = remap(d.start, &edits, false);
+            d.end = remap(d.end, &edits, true).max(d.start);
+        }
+        e.text = masked.into();
+    }
+    (out, moved)
+}
+
+/// One replaced span: original `start..end`, and where the mask starts in the new text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    /// Original start.
+    pub start: usize,
+    /// Original end (exclusive).
+    pub end: usize,
+    /// Start of the mask in the masked text.
+    pub new_start: usize,
+}
+
+/// Replaces `spans` of `text` with [`MASK`]. Spans are sorted, merged when they overlap,
+/// clipped to the text and widened to character boundaries first.
+pub fn mask_text(text: &str, mut spans: Vec<Range<usize>>) -> (String, Vec<Edit>) {
+    for s in &mut spans {
+        s.end = s.end.min(text.len());
+        s.start = s.start.min(s.end);
+        while !text.is_char_boundary(s.start) {
+            s.start -= 1;
+        }
+        while !text.is_char_boundary(s.end) {
+            s.end += 1;
+        }
+    }
+    spans.retain(|s| !s.is_empty());
+    spans.sort_by_key(|s| (s.start, s.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut edits = Vec::with_capacity(merged.len());
+    let mut at = 0;
+    for s in merged {
+        out.push_str(&text[at..s.start]);
+        edits.push(Edit {
+            start: s.start,
+            end: s.end,
+            new_start: out.len(),
+        });
+        out.push_str(MASK);
+        at = s.end;
+    }
+    out.push_str(&text[at..]);
+    (out, edits)
+}
+
+/// Maps an offset of the original text to the masked text. An offset inside a masked span
+/// goes to the mask's start (`is_end` false) or end (`is_end` true), so a span that
+/// overlaps an identifier covers the mask.
+pub fn remap(offset: usize, edits: &[Edit], is_end: bool) -> usize {
+    let mut shift: isize = 0;
+    for e in edits {
+        if offset <= e.start {
+            break;
+        }
+        if offset < e.end {
+            return if is_end {
+                e.new_start + MASK.len()
+            } else {
+                e.new_start
+            };
+        }
+        shift = (e.new_start + MASK.len()) as isize - e.end as isize;
+    }
+    (offset as isize + shift) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_merges_and_clips_spans() {
+        let text = "acct 12345678 and 12345678, ok";
+        // "12345678" at 5..13 and 18..26; an overlapping 10..13 merges into the first.
+        let (masked, edits) = mask_text(text, vec![18..26, 5..13, 10..13, 40..50]);
+        assert_eq!(masked, "acct ••• and •••, ok");
+        assert_eq!(edits.len(), 2);
+        // "•••" is 9 bytes: the second mask starts at 5 + 9 + 5 = 19.
+        assert_eq!(edits[1].new_start, 19);
+    }
+
+    #[test]
+    fn widens_to_char_boundaries() {
+        let text = "né 42";
+        // 2 is inside "é" (bytes 1..3): widened to 1.
+        let (masked, _) = mask_text(text, std::iter::once(2..3).collect());
+        assert_eq!(masked, "n••• 42");
+    }
+
+    #[test]
+    fn remaps_offsets_around_and_inside_masks() {
+        let (_, edits) = mask_text("acct 12345678 and more", std::iter::once(5..13).collect());
+        // Before the mask: unchanged. After: shifted by 9 − 8 = +1.
+        assert_eq!(remap(2, &edits, false), 2);
+        assert_eq!(remap(5, &edits, false), 5);
+        assert_eq!(remap(14, &edits, false), 15);
+        assert_eq!(remap(13, &edits, true), 14);
+        // Inside the identifier: snapped to the mask's edges.
+        assert_eq!(remap(7, &edits, false), 5);
+        assert_eq!(remap(7, &edits, true), 14);
+    }
+
+    #[test]
+    fn empty_text_and_no_spans_are_unchanged() {
+        assert_eq!(mask_text("", std::iter::once(0..4).collect()).0, "");
+        assert_eq!(mask_text("plain", vec![]).0, "plain");
+    }
+}
