@@ -31,6 +31,19 @@ pub enum Command {
     /// Work with lexicon sets.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
+    /// Print the sentiment score of every message as JSON lines (for comparisons).
+    Sentiment(SentimentArgs),
+}
+
+/// `cxmine sentiment`.
+#[derive(Debug, Args)]
+pub struct SentimentArgs {
+    /// JSONL of gold messages (`text`) or whole conversations (`events`).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Lexicon directory (default: the shipped lexicons).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
 }
 
 /// `cxmine explain`.
