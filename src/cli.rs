@@ -37,6 +37,8 @@ pub enum Command {
     Index(IndexArgs),
     /// Search an index built by `cxmine index` or `analyze --index`.
     Search(SearchArgs),
+    /// Print the sentiment score of every message as JSON lines (for comparisons).
+    Sentiment(SentimentArgs),
 }
 
 /// Options that choose and configure the input readers.
@@ -84,6 +86,17 @@ pub struct ConvertArgs {
     /// No problem messages on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `cxmine sentiment`.
+#[derive(Debug, Args)]
+pub struct SentimentArgs {
+    /// JSONL of gold messages (`text`) or whole conversations (`events`).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Lexicon directory (default: the shipped lexicons).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
 }
 
 /// `cxmine explain`.

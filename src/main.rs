@@ -54,7 +54,18 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Convert(args) => convert(args),
         Command::Index(args) => index(args),
         Command::Search(args) => search(args),
+        Command::Sentiment(args) => sentiment(args),
     }
+}
+
+fn sentiment(args: cli::SentimentArgs) -> Result<Exit> {
+    let det = load_detectors(args.lexicons.as_deref())?;
+    let text = read_text(&args.file)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    cxmine::detect::explain::sentiment_jsonl(&det, &text, &mut out)?;
+    out.flush()?;
+    Ok(Exit::Success)
 }
 
 fn load_detectors(dir: Option<&Path>) -> Result<cxmine::detect::Detectors> {

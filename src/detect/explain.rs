@@ -182,3 +182,43 @@ pub fn explain_jsonl(
     }
     Ok(count)
 }
+
+/// Writes one JSON line per message of `text` (gold message lines with `text`, or
+/// canonical conversation lines): `{"line", "id", "event", "role", "score"}`. Used to
+/// compare the score with other tools; identifier values are not written.
+pub fn sentiment_jsonl(det: &Detectors, text: &str, out: &mut dyn Write) -> io::Result<u64> {
+    let mut written = 0;
+    for (i, line) in text.lines().enumerate() {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let id = value.get("id").and_then(|v| v.as_str()).unwrap_or("");
+        let mut emit = |event: usize, role: &str, t: &str| -> io::Result<()> {
+            let row = serde_json::json!({
+                "line": i + 1,
+                "id": id,
+                "event": event,
+                "role": role,
+                "score": det.message_sentiment(t),
+            });
+            written += 1;
+            writeln!(out, "{row}")
+        };
+        let role_of = |v: &serde_json::Value| {
+            v.get("role")
+                .and_then(|r| r.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        if let Some(events) = value.get("events").and_then(|e| e.as_array()) {
+            for (k, e) in events.iter().enumerate() {
+                if let Some(t) = e.get("text").and_then(|t| t.as_str()) {
+                    emit(k, &role_of(e), t)?;
+                }
+            }
+        } else if let Some(t) = value.get("text").and_then(|t| t.as_str()) {
+            emit(0, &role_of(&value), t)?;
+        }
+    }
+    Ok(written)
+}
