@@ -503,7 +503,8 @@ pub struct CommunityStats {
     pub endorsements: EndorsementStats,
     /// Questions whose originator accepted an answer.
     pub accepted: Tally,
-    /// Questions whose originator asked another question later (hits credited at the end).
+    /// Community conversations with a known originator (n) followed by another community
+    /// conversation of that originator (hits, credited at the end).
     pub continued_use: Tally,
     /// Question → first answer.
     pub time_to_answer: Distribution,
@@ -530,6 +531,8 @@ pub struct PhoneStats {
     pub handoffs: u64,
     /// Σ long silences (n = calls).
     pub long_silences: u64,
+    /// Calls with a positive duration.
+    pub timed_calls: u64,
     /// Σ silence, ms, over calls with a positive duration.
     pub silence_ms: i64,
     /// Σ call duration, ms, over the same calls.
@@ -744,6 +747,10 @@ impl CxStats {
         if cx.solution.is_some() {
             s.endorsements.add(&cx.endorsements);
         }
+        // Every community contact in the ledger can be credited, so every one is in n.
+        if in_ledger(f) {
+            s.continued_use.n += 1;
+        }
         if f.messages.customer == 0 {
             return;
         }
@@ -754,9 +761,6 @@ impl CxStats {
                 && (sig.solution_used
                     || sig.acknowledgement == crate::detect::Acknowledgement::Success));
         s.accepted.add(accepted);
-        if in_ledger(f) {
-            s.continued_use.n += 1;
-        }
         if let Some(ms) = f.first_response_ms {
             s.time_to_answer.add(ms);
         }
@@ -781,6 +785,7 @@ impl CxStats {
         s.handoffs += u64::from(cx.handoffs);
         s.long_silences += u64::from(cx.long_silences);
         if let Some(span) = cx.span_ms.filter(|&d| d > 0) {
+            s.timed_calls += 1;
             s.silence_ms += cx.silence_ms;
             s.call_ms += span;
         }
@@ -836,6 +841,7 @@ impl CxStats {
         p.repetitions += op.repetitions;
         p.handoffs += op.handoffs;
         p.long_silences += op.long_silences;
+        p.timed_calls += op.timed_calls;
         p.silence_ms += op.silence_ms;
         p.call_ms += op.call_ms;
         for i in 0..6 {
@@ -933,7 +939,7 @@ impl CxStats {
                 handoffs_per_call: per(p.handoffs, p.calls),
                 long_silences_per_call: per(p.long_silences, p.calls),
                 silence_pct_of_call: Mean {
-                    n: p.calls,
+                    n: p.timed_calls,
                     value: (p.call_ms > 0)
                         .then(|| round2(p.silence_ms as f64 * 100.0 / p.call_ms as f64)),
                 },
@@ -1052,7 +1058,8 @@ pub struct CommunityReport {
     pub endorsements: EndorsementReport,
     /// % of questions whose originator accepted an answer.
     pub accepted: Percent,
-    /// % of questions whose originator asked another question later.
+    /// % of community conversations (with a known originator) followed by another one of
+    /// the same originator.
     pub continued_use: Percent,
     /// Question → first answer.
     pub time_to_answer: Summary,
@@ -1079,7 +1086,7 @@ pub struct PhoneReport {
     pub handoffs_per_call: Mean,
     /// Long silences per call.
     pub long_silences_per_call: Mean,
-    /// Σ long-silence time / Σ call duration × 100.
+    /// Σ long-silence time / Σ call duration × 100, over calls lasting more than 0 ms (n).
     pub silence_pct_of_call: Mean,
 }
 
@@ -1572,7 +1579,13 @@ mod tests {
         assert_eq!(r.handoffs_per_call.value, Some(0.5));
         // Silences: 2 in call 1 (40 + 50 = 90 s) → 1 per call; 90 / (120 + 45) = 54.545 → 54.55 %.
         assert_eq!(r.long_silences_per_call.value, Some(1.0));
-        assert_eq!(r.silence_pct_of_call.value, Some(54.55));
+        assert_eq!(
+            r.silence_pct_of_call,
+            Mean {
+                n: 2,
+                value: Some(54.55)
+            }
+        );
     }
 
     #[test]
