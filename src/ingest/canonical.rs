@@ -29,9 +29,36 @@ struct ConversationLine<'c> {
     due_at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     team: Option<&'c str>,
-    #[serde(skip_serializing_if = "Survey::is_empty")]
-    survey: Survey,
+    #[serde(skip_serializing_if = "SurveyLine::is_empty")]
+    survey: SurveyLine,
     events: Vec<EventLine<'c>>,
+}
+
+/// Survey answers without the unanswered scales.
+#[derive(Serialize)]
+struct SurveyLine {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csat: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nps: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ces: Option<u8>,
+}
+
+impl SurveyLine {
+    fn is_empty(&self) -> bool {
+        self.csat.is_none() && self.nps.is_none() && self.ces.is_none()
+    }
+}
+
+impl From<Survey> for SurveyLine {
+    fn from(s: Survey) -> Self {
+        SurveyLine {
+            csat: s.csat,
+            nps: s.nps,
+            ces: s.ces,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -85,7 +112,7 @@ pub fn write_conversation(conv: &Conversation<'_>, out: &mut impl Write) -> std:
         tags: conv.tags.iter().map(AsRef::as_ref).collect(),
         due_at: conv.due_at,
         team: conv.team.as_deref(),
-        survey: conv.survey,
+        survey: conv.survey.into(),
         events: conv.events.iter().map(event_line).collect(),
     };
     serde_json::to_writer(&mut *out, &line)?;

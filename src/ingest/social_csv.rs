@@ -76,6 +76,9 @@ pub fn read(
         .flexible(true)
         .from_reader(reader);
     let header = csv.byte_headers().map_err(csv_io)?.clone();
+    if header.is_empty() {
+        return Ok(()); // an empty file holds no records
+    }
     let columns = match Columns::from_header(&header) {
         Ok(c) => c,
         Err(message) => {
@@ -382,6 +385,15 @@ mod tests {
                 (5, SkipReason::MissingId),
                 (6, SkipReason::MalformedRecord)
             ]
+        );
+    }
+
+    #[test]
+    fn empty_file_is_no_problem() {
+        let out = read_str("", &[]);
+        assert_eq!(
+            (out.records, out.problems.len(), out.conversations.len()),
+            (0, 0, 0)
         );
     }
 
