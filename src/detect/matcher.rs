@@ -1,30 +1,23 @@
 //! The matching engine: every literal phrase of every lexicon in one Aho–Corasick
-//! automaton, every regex in one [`RegexSet`], one pass over each message.
+//! automaton, one pass over each message; regexes run only where their gates let them
+//! ([`super::regexes`]: trigger literals found by the same automaton, gate bytes).
 //!
 //! Phrases match ASCII-case-insensitively and only as whole words (a word edge must not
 //! touch a letter or digit, and a contraction is never split: `don` does not match in
 //! `don't`). The automaton reports overlapping matches so that lexicons do not hide one
 //! another; within each lexicon file the matches are then resolved leftmost-longest
 //! (`still not working` wins over `working` in the same file, while the sentiment file
-//! still sees `working`). Regexes are compiled once; the individual [`Regex`] of an entry
-//! runs only when the set says it matched, to find spans and the `id` capture.
+//! still sees `working`).
 //! Invariant of [`Matcher::scan`]'s output: sorted by start, non-overlapping within a group.
 
 use std::cmp::Reverse;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::lexicon::{Entry, Lexicon, LexiconError, LexiconFile, Norm, Pattern};
+use super::regexes::{RegexGroup, needs_gate_byte, passes_gate, trigger_literals};
 
-/// Compiles one lexicon regex the way the engine does (case-insensitive, size-limited).
-pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| e.to_string())
-}
+pub use super::regexes::{ascii_word_boundaries, compile_regex};
 
 /// What a rule means to the detectors, decided once at compile time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -107,14 +100,61 @@ pub struct Matcher {
     /// Automaton pattern id → range in `ac_rules`.
     ac_slots: Vec<(u32, u32)>,
     ac_rules: Vec<u32>,
-    set: RegexSet,
-    set_rule: Vec<u32>,
-    regexes: Vec<Regex>,
-    regex_has_id: Vec<bool>,
+    /// Automaton pattern id → the `triggered` regexes its match sets off (a bit each).
+    ac_triggers: Vec<u64>,
+    /// Regexes run when the automaton saw one of their trigger literals.
+    triggered: RegexGroup,
+    /// Regexes that only match around a digit, `@` or non-ASCII character.
+    gated: RegexGroup,
+    /// Every other regex.
+    ungated: RegexGroup,
     /// Every rule, in lexicon order.
     pub rules: Vec<Rule>,
     /// Identifier kinds (section names of `identifiers.txt`), in first-seen order.
     pub id_kinds: Vec<String>,
+}
+
+/// The lexicon regexes sorted by how they are kept off messages they cannot match.
+struct Regexes {
+    /// Trigger literal → bits of the `triggered` patterns it sets off.
+    triggers: std::collections::BTreeMap<String, u64>,
+    triggered: RegexGroup,
+    gated: RegexGroup,
+    ungated: RegexGroup,
+}
+
+impl Regexes {
+    /// Patterns that need a gate byte are gated (a byte scan is cheaper than any
+    /// automaton work); of the rest, up to 64 with trigger literals are triggered, and the
+    /// others run on every message.
+    fn split(rules: &[u32], sources: &[String]) -> Result<Regexes, LexiconError> {
+        let mut triggers: std::collections::BTreeMap<String, u64> = Default::default();
+        let (mut triggered, mut gated, mut ungated) = (Vec::new(), Vec::new(), Vec::new());
+        for (&rule, p) in rules.iter().zip(sources) {
+            let p = p.as_str();
+            if needs_gate_byte(p) {
+                gated.push((rule, p));
+                continue;
+            }
+            match trigger_literals(p) {
+                Some(words) if triggered.len() < 64 => {
+                    let bit = 1u64 << triggered.len();
+                    for w in words {
+                        *triggers.entry(w).or_default() |= bit;
+                    }
+                    triggered.push((rule, p));
+                }
+                _ => ungated.push((rule, p)),
+            }
+        }
+        let compile = |g: &[(u32, &str)]| RegexGroup::compile(g).map_err(LexiconError::Build);
+        Ok(Regexes {
+            triggers,
+            triggered: compile(&triggered)?,
+            gated: compile(&gated)?,
+            ungated: compile(&ungated)?,
+        })
+    }
 }
 
 fn label_of(e: &Entry, id_kinds: &mut Vec<String>) -> Label {
@@ -188,13 +228,21 @@ impl Matcher {
                 }
             }
         }
+        let regexes = Regexes::split(&set_rule, &regex_src)?;
         let mut patterns = Vec::with_capacity(phrase_slots.len());
         let mut ac_slots = Vec::with_capacity(phrase_slots.len());
         let mut ac_rules = Vec::new();
+        let mut ac_triggers = Vec::with_capacity(phrase_slots.len());
         for (p, rs) in phrase_slots {
             patterns.push(p);
             ac_slots.push((ac_rules.len() as u32, (ac_rules.len() + rs.len()) as u32));
             ac_rules.extend(rs);
+            ac_triggers.push(0);
+        }
+        for (word, bits) in regexes.triggers {
+            patterns.push(word);
+            ac_slots.push((0, 0));
+            ac_triggers.push(bits);
         }
         let build = |kind| {
             AhoCorasick::builder()
@@ -206,27 +254,14 @@ impl Matcher {
         let ac = build(Some(AhoCorasickKind::DFA))
             .or_else(|_| build(None))
             .map_err(|e| LexiconError::Build(e.to_string()))?;
-        let set = RegexSetBuilder::new(&regex_src)
-            .case_insensitive(true)
-            .size_limit(1 << 24)
-            .build()
-            .map_err(|e| LexiconError::Build(e.to_string()))?;
-        let regexes = regex_src
-            .iter()
-            .map(|r| compile_regex(r).map_err(LexiconError::Build))
-            .collect::<Result<Vec<_>, _>>()?;
-        let regex_has_id = regexes
-            .iter()
-            .map(|r| r.capture_names().any(|n| n == Some("id")))
-            .collect();
         Ok(Matcher {
             ac,
             ac_slots,
             ac_rules,
-            set,
-            set_rule,
-            regexes,
-            regex_has_id,
+            ac_triggers,
+            triggered: regexes.triggered,
+            gated: regexes.gated,
+            ungated: regexes.ungated,
             rules,
             id_kinds,
         })
@@ -241,7 +276,9 @@ impl Matcher {
     /// set pass, then leftmost-longest resolution per lexicon file.
     pub fn scan(&self, text: &str, out: &mut Vec<Hit>) {
         out.clear();
+        let mut triggered = 0u64;
         for m in self.ac.find_overlapping_iter(text) {
+            triggered |= self.ac_triggers[m.pattern().as_usize()];
             if !whole_word(text, m.start(), m.end()) {
                 continue;
             }
@@ -250,8 +287,11 @@ impl Matcher {
                 out.push(self.hit(m.start(), m.end(), rule));
             }
         }
-        if !self.regexes.is_empty() {
-            self.scan_regexes(text, out);
+        let mut push = |start, end, rule| out.push(self.hit(start, end, rule));
+        self.triggered.scan_chosen(text, triggered, &mut push);
+        self.ungated.scan(text, &mut push);
+        if passes_gate(text) {
+            self.gated.scan(text, &mut push);
         }
         resolve_leftmost_longest(out);
     }
@@ -272,45 +312,6 @@ impl Matcher {
             group: group as u8,
         }
     }
-
-    fn scan_regexes(&self, text: &str, out: &mut Vec<Hit>) {
-        for i in self.set.matches(text).iter() {
-            let re = &self.regexes[i];
-            let rule = self.set_rule[i];
-            if self.regex_has_id[i] {
-                let mut locs = re.capture_locations();
-                let mut at = 0;
-                while at <= text.len() {
-                    let Some(m) = re.captures_read_at(&mut locs, text, at) else {
-                        break;
-                    };
-                    let span = locs.get(re_id_group(re)).unwrap_or((m.start(), m.end()));
-                    if span.1 > span.0 {
-                        out.push(self.hit(span.0, span.1, rule));
-                    }
-                    at = if m.end() > m.start() {
-                        m.end()
-                    } else {
-                        next_char(text, m.end())
-                    };
-                }
-            } else {
-                for m in re.find_iter(text) {
-                    out.push(self.hit(m.start(), m.end(), rule));
-                }
-            }
-        }
-    }
-}
-
-fn re_id_group(re: &Regex) -> usize {
-    re.capture_names()
-        .position(|n| n == Some("id"))
-        .unwrap_or(0)
-}
-
-fn next_char(text: &str, at: usize) -> usize {
-    at + text[at..].chars().next().map_or(1, char::len_utf8)
 }
 
 /// Keeps, per group, the leftmost-longest non-overlapping hits; returns them by start.

@@ -23,6 +23,7 @@ pub mod handoff;
 pub mod identifiers;
 pub mod lexicon;
 pub mod matcher;
+pub mod regexes;
 pub mod rephrase;
 pub mod sentiment;
 pub mod signals;

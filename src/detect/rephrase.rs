@@ -68,8 +68,26 @@ pub fn shingles(text: &str, out: &mut Vec<u64>) -> usize {
         }
         *prev = Some(word);
     };
-    for c in text.chars() {
-        if is_word_char(c) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII bytes (nearly all of them) skip char decoding; the hash is the same.
+        let (c, len) = match bytes[i] {
+            b if b.is_ascii() => (char::from(b), 1),
+            _ => {
+                let c = text[i..]
+                    .chars()
+                    .next()
+                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                (c, c.len_utf8())
+            }
+        };
+        i += len;
+        if c.is_ascii_alphanumeric() || c == '_' {
+            in_word = true;
+            has_digit |= c.is_ascii_digit();
+            word = (word ^ c.to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME);
+        } else if !c.is_ascii() && is_word_char(c) {
             in_word = true;
             has_digit |= c.is_numeric();
             for l in c.to_lowercase() {
