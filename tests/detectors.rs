@@ -434,6 +434,33 @@ fn detections_name_rule_and_lexicon_line() {
 }
 
 #[test]
+fn ibans_and_prefixed_references_are_identifiers_whole() {
+    // Whole values, not the digit groups inside them (the phone pattern alone would
+    // match "3704 0044 0532" and leave the rest in clear).
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "new IBAN DE89 3704 0044 0532 0130 00, thanks",
+            &["DE89 3704 0044 0532 0130 00"],
+        ),
+        ("GB82WEST12345698765432", &["GB82WEST12345698765432"]),
+        (
+            "account AC-12345678, ticket TKT-004417",
+            &["AC-12345678", "TKT-004417"],
+        ),
+        // Lower-case words after a country-like prefix are not an IBAN.
+        ("iban de89 this that", &[]),
+    ];
+    for (text, want) in cases {
+        let got: Vec<&str> = det()
+            .identifier_spans(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(got, want, "{text}");
+    }
+}
+
+#[test]
 fn identifiers_are_masked_never_shown() {
     let text = "my email is jane.doe@example.com and account 12345678";
     let spans = det().identifier_spans(text);

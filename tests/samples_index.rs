@@ -1,0 +1,236 @@
+//! The shipped samples, indexed and searched through the binary: exact id sets for
+//! representative QA queries, re-indexing without duplicates, and an export round trip.
+//!
+//! The expected sets were worked out from the sample files independently of the index:
+//! flags and numbers from the per-conversation facts (`analyze --facts`), text queries by
+//! reading the messages (`refund` also finds `refunds`/`refunded` through stemming), dates
+//! from `opened_at`. Any change in a detector, the flag vocabulary or the query rewriting
+//! shows up here.
+
+mod util;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use util::{TempTree, cxmine};
+
+/// One index of `samples/` shared by the read-only tests.
+fn samples_index() -> &'static str {
+    static INDEX: OnceLock<(TempTree, String)> = OnceLock::new();
+    let (_tree, dir) = INDEX.get_or_init(|| {
+        let tree = TempTree::new();
+        let dir = tree.path("idx");
+        let run = cxmine(&["index", "samples/", "--index", &dir, "-q"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        (tree, dir)
+    });
+    dir
+}
+
+/// The sorted ids of every hit of `query` in the index at `dir`.
+fn ids(dir: &str, query: &str) -> Vec<String> {
+    let run = cxmine(&[
+        "search", query, "--index", dir, "--format", "json", "--limit", "1000",
+    ]);
+    assert_eq!(run.code, 0, "{query}: {}", run.stderr);
+    let out = run.json();
+    let mut ids: Vec<String> = out["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(out["total"], ids.len(), "{query}: limit cut the hits");
+    ids.sort();
+    ids
+}
+
+#[test]
+fn representative_queries_return_exact_ids_over_the_samples() {
+    let dir = samples_index();
+    let cases: &[(&str, &[&str])] = &[
+        // Detector flags.
+        (
+            "flag:rephrase/customer",
+            &[
+                "chat-009",
+                "community-004",
+                "email-006",
+                "email-007",
+                "phone-004",
+                "sms-101",
+            ],
+        ),
+        ("flag:ack/failure", &["chat-010", "email-008", "social-012"]),
+        ("flag:repeated_id/after_handoff", &["social-005"]),
+        (
+            "flag:solution_used",
+            &[
+                "community-001",
+                "community-002",
+                "community-003",
+                "community-004",
+                "community-006",
+                "community-009",
+                "community-011",
+                "phone-007",
+            ],
+        ),
+        // Structural flags and channels.
+        ("flag:reopened", &["chat-012", "email-009", "social-012"]),
+        (
+            "channel:sms flag:unresolved",
+            &[
+                "sms-001", "sms-003", "sms-004", "sms-008", "sms-011", "sms-013", "sms-014",
+            ],
+        ),
+        (
+            "channel:phone transfers:>=1",
+            &[
+                "phone-001",
+                "phone-002",
+                "phone-003",
+                "phone-006",
+                "phone-007",
+                "phone-010",
+            ],
+        ),
+        (
+            "tag:billing channel:email",
+            &["email-001", "email-006", "email-011", "email-013"],
+        ),
+        // Dates: a month, and an inclusive day range combined with a channel and a flag.
+        (
+            "opened:2024-02",
+            &[
+                "chat-009",
+                "chat-010",
+                "chat-011",
+                "chat-012",
+                "chat-101",
+                "community-004",
+                "community-005",
+                "community-006",
+                "community-007",
+                "email-005",
+                "email-006",
+                "email-007",
+                "email-008",
+                "email-009",
+                "phone-005",
+                "phone-007",
+                "phone-008",
+                "sms-005",
+                "sms-006",
+                "sms-007",
+                "sms-008",
+                "sms-010",
+                "social-004",
+                "social-005",
+                "social-006",
+                "social-007",
+                "social-009",
+            ],
+        ),
+        (
+            "channel:chat opened:[2024-01-01 TO 2024-01-31] flag:transfer",
+            &["chat-001", "chat-002", "chat-004", "chat-005", "chat-006"],
+        ),
+        // Sentiment ranges.
+        ("shift:<0", &["chat-010"]),
+        (
+            "before:<0 flag:shift/recovered",
+            &[
+                "chat-011",
+                "chat-012",
+                "community-003",
+                "community-009",
+                "phone-002",
+                "phone-007",
+                "sms-005",
+            ],
+        ),
+        (
+            "after:>=0.5 channel:community",
+            &[
+                "community-001",
+                "community-002",
+                "community-003",
+                "community-004",
+                "community-009",
+                "community-011",
+            ],
+        ),
+        // Text: stemming, phrases, terms ANDed, text with a flag.
+        (
+            "refund",
+            &[
+                "chat-002",
+                "email-003",
+                "email-006",
+                "phone-006",
+                "social-005",
+            ],
+        ),
+        (
+            "\"not working\"",
+            &["community-009", "email-004", "phone-002"],
+        ),
+        ("password reset", &["chat-010"]),
+        (
+            "refund flag:handoff",
+            &["chat-002", "email-003", "phone-006", "social-005"],
+        ),
+    ];
+    for (query, want) in cases {
+        assert_eq!(ids(dir, query), *want, "query {query}");
+    }
+}
+
+#[test]
+fn reindexing_the_samples_keeps_one_copy_of_each_and_export_round_trips() {
+    let tree = TempTree::new();
+    let idx = tree.path("idx");
+    for _ in 0..2 {
+        let run = cxmine(&["index", "samples/", "--index", &idx, "-q"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let all = ids(&idx, "*");
+    assert_eq!(all.len(), 80);
+    assert!(all.windows(2).all(|w| w[0] < w[1]), "duplicate ids");
+
+    // Export everything with identifiers kept, index the export, get the same answers.
+    let keep = tree.path("keep");
+    let run = cxmine(&["index", "samples/", "--index", &keep, "--keep-pii", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let export = tree.path("export.jsonl");
+    let run = cxmine(&["search", "*", "--index", &keep, "--export", &export]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let again = tree.path("again");
+    let run = cxmine(&["index", &export, "--index", &again, "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for query in [
+        "*",
+        "flag:handoff",
+        "flag:rephrase",
+        "refund",
+        "opened:2024-03",
+        "shift:>0",
+    ] {
+        assert_eq!(ids(&keep, query), ids(&again, query), "query {query}");
+    }
+    // The exported file analyses to the same facts as the samples.
+    let facts = |input: &str| {
+        let out = tree.path(&format!("facts-{}", input.len()));
+        let run = cxmine(&["analyze", input, "--facts", &out, "-q"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let mut lines: Vec<String> = std::fs::read_to_string(Path::new(&out))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(facts("samples/"), facts(&export));
+}
