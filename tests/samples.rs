@@ -128,3 +128,52 @@ fn bad_fixture_counts_each_reason_once() {
     ]);
     assert_eq!(strict.code, 3);
 }
+
+/// The customer-experience block of the samples report, pinned whole in
+/// `tests/fixtures/samples_cx.json`. The values asserted one by one below were recomputed
+/// by hand from the per-conversation facts (`--facts`): 77 of 80 conversations measured
+/// (three have no customer message); hand-offs max(detected, transfer events) sum to 22 →
+/// 0.28 per conversation, 61 of 80 with none = 76.25 %; 7 measured conversations with a
+/// rephrase request = 9.09 %; 20 with a known shift, mean +0.5824, 7 recovered = 35 %;
+/// 59 chat waits, mean 43.475 s, median 20 s, longest 390 s.
+#[test]
+fn samples_customer_experience_is_pinned() {
+    let run = cxmine(&["analyze", "samples/", "--format", "json", "--quiet"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let cx = run.json()["overall"]["cx"].clone();
+    let all = &cx["all"];
+    assert_eq!(
+        (all["conversations"].clone(), all["measured"].clone()),
+        (json!(80), json!(77))
+    );
+    assert_eq!(
+        all["handoffs_per_conversation"],
+        json!({"n": 80, "value": 0.28})
+    );
+    assert_eq!(all["without_handoff"], json!({"n": 80, "value": 76.25}));
+    assert_eq!(all["with_rephrase"], json!({"n": 77, "value": 9.09}));
+    assert_eq!(
+        all["sentiment"],
+        json!({"n": 20, "mean_shift": 0.5824, "recovered": {"n": 20, "value": 35.0}, "soured": {"n": 20, "value": 0.0}})
+    );
+    let wait = &cx["chat"]["customer_wait"];
+    assert_eq!(
+        (
+            wait["n"].clone(),
+            wait["mean_s"].clone(),
+            wait["median_s"].clone(),
+            wait["max_s"].clone()
+        ),
+        (json!(59), json!(43.475), json!(20.0), json!(390.0))
+    );
+    // The effort index is validated against survey CES where both exist (CES 7 = easy,
+    // so the expected sign is negative).
+    assert_eq!(
+        cx["effort"]["ces_correlation"],
+        json!({"n": 27, "pearson_r": -0.7328})
+    );
+
+    let pinned: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/samples_cx.json")).expect("pinned cx JSON");
+    assert_eq!(cx, pinned);
+}
