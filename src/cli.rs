@@ -187,15 +187,29 @@ pub struct AnalyzeArgs {
     /// Write one JSON line of facts per conversation to FILE.
     #[arg(long, value_name = "FILE")]
     pub facts: Option<PathBuf>,
-    /// Lexicon directory for the text detectors (default: the shipped lexicons).
-    #[arg(long, value_name = "DIR")]
-    pub lexicons: Option<PathBuf>,
     /// Also write the mergeable partial state to FILE (for `cxmine merge`).
     #[arg(long, value_name = "FILE")]
     pub partial: Option<PathBuf>,
     /// Fail (exit 3) when any input record was skipped.
     #[arg(long)]
     pub strict: bool,
+    /// How the input is read and analysed.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Also index every conversation into DIR, in the same pass.
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Index writer options (with `--index`).
+    #[command(flatten)]
+    pub writer: IndexWriterArgs,
+}
+
+/// How `analyze` and `index` read and analyse their input.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Lexicon directory for the text detectors (default: the shipped lexicons).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
     /// No progress bar and no problem messages on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -208,12 +222,6 @@ pub struct AnalyzeArgs {
     /// Input reader options.
     #[command(flatten)]
     pub readers: ReaderArgs,
-    /// Also index every conversation into DIR, in the same pass.
-    #[arg(long, value_name = "DIR")]
-    pub index: Option<PathBuf>,
-    /// Index writer options (with `--index`).
-    #[command(flatten)]
-    pub writer: IndexWriterArgs,
 }
 
 /// Index writer options shared by `index` and `analyze --index`.
@@ -255,21 +263,9 @@ pub struct IndexArgs {
     /// Metric configuration (TOML), for the facts stored with each conversation.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// No progress bar and no problem messages on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Memory for event-line reassembly before spilling to temporary files.
-    #[arg(long, value_name = "SIZE", default_value = "256M")]
-    pub mem_limit: String,
-    /// Lexicon directory for the detectors (default: the shipped lexicons).
-    #[arg(long, value_name = "DIR")]
-    pub lexicons: Option<PathBuf>,
-    /// Input reader options.
+    /// How the input is read and analysed.
     #[command(flatten)]
-    pub readers: ReaderArgs,
+    pub run: RunArgs,
 }
 
 /// Hit order for `cxmine search`.

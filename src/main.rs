@@ -13,7 +13,7 @@ use clap::Parser;
 
 use cli::{
     AnalyzeArgs, Cli, Command, ConvertArgs, EvalArgs, ExplainArgs, FormatArg, GenArgs, IndexArgs,
-    IndexWriterArgs, LexiconCommand, MergeArgs, OutputArgs, ReaderArgs, SearchArgs,
+    IndexWriterArgs, LexiconCommand, MergeArgs, OutputArgs, ReaderArgs, RunArgs, SearchArgs,
     SearchFormatArg, SortArg,
 };
 use cxmine::config::Config;
@@ -179,32 +179,44 @@ fn write_report(report: &report::Report, out: &OutputArgs) -> Result<()> {
     Ok(())
 }
 
+/// Pipeline options from the shared run flags; the detectors are loaded here.
+fn run_options(run: &RunArgs, config: Config) -> Result<cxmine::pipeline::Options> {
+    let mem_limit = cli::parse_size(&run.mem_limit)
+        .with_context(|| format!("--mem-limit {:?} is not a size like 256M", run.mem_limit))?;
+    Ok(cxmine::pipeline::Options {
+        config,
+        mem_limit,
+        progress: !run.quiet,
+        print_problems: !run.quiet,
+        detectors: Some(std::sync::Arc::new(load_detectors(
+            run.lexicons.as_deref(),
+        )?)),
+        input_format: input_format(&run.readers)?,
+        surveys: surveys(&run.readers)?,
+        ..Default::default()
+    })
+}
+
+/// The worker pool `--threads` asks for (one per core by default).
+fn worker_pool(run: &RunArgs) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(run.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")
+}
+
 fn analyze(args: AnalyzeArgs) -> Result<Exit> {
     let config = load_config(args.output.config.as_deref())?;
-    let mem_limit = cli::parse_size(&args.mem_limit)
-        .with_context(|| format!("--mem-limit {:?} is not a size like 256M", args.mem_limit))?;
     let options = cxmine::pipeline::Options {
         dims: cxmine::metrics::segment::parse_dimensions(&args.by)?,
-        config: config.clone(),
-        mem_limit,
-        progress: !args.quiet,
-        print_problems: !args.quiet,
-        detectors: Some(std::sync::Arc::new(load_detectors(
-            args.lexicons.as_deref(),
-        )?)),
-        input_format: input_format(&args.readers)?,
-        surveys: surveys(&args.readers)?,
-        ..Default::default()
+        ..run_options(&args.run, config.clone())?
     };
     let files = cxmine::ingest::discover(&args.inputs)?;
     let facts: Option<Box<dyn Write + Send>> = match &args.facts {
         Some(p) => Some(Box::new(create(p)?)),
         None => None,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .context("cannot start worker threads")?;
+    let pool = worker_pool(&args.run)?;
     let indexer = match &args.index {
         Some(dir) => Some(open_indexer(
             dir,
@@ -218,7 +230,7 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         .map(|i| i as &dyn cxmine::pipeline::Observer);
     let mut partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, observer))?;
     if let Some(indexer) = indexer {
-        report_index(indexer.finish()?, args.quiet);
+        report_index(indexer.finish()?, args.run.quiet);
     }
     if let Some(path) = &args.partial {
         partial.ledger.load_spilled()?;
@@ -231,7 +243,7 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
     let report = partial.finish(&config)?;
     write_report(&report, &args.output)?;
     if skipped > 0 {
-        if !args.quiet {
+        if !args.run.quiet {
             eprintln!("cxmine: {skipped} input records skipped (see \"skipped\" in the report)");
         }
         if args.strict {
@@ -392,35 +404,24 @@ fn report_index(summary: cxmine::index::IndexSummary, quiet: bool) {
 }
 
 fn index(args: IndexArgs) -> Result<Exit> {
-    let detectors = std::sync::Arc::new(load_detectors(args.lexicons.as_deref())?);
-    let indexer = open_indexer(&args.index, &args.writer, detectors.clone())?;
+    let config = load_config(args.config.as_deref())?;
+    let options = run_options(&args.run, config)?;
+    let detectors = options
+        .detectors
+        .clone()
+        .expect("run options load detectors");
+    let indexer = open_indexer(&args.index, &args.writer, detectors)?;
     indexer.delete(&args.delete);
     let mut skipped = 0;
     if !args.inputs.is_empty() {
-        let config = load_config(args.config.as_deref())?;
-        let mem_limit = cli::parse_size(&args.mem_limit)
-            .with_context(|| format!("--mem-limit {:?} is not a size like 256M", args.mem_limit))?;
-        let options = cxmine::pipeline::Options {
-            config,
-            mem_limit,
-            progress: !args.quiet,
-            print_problems: !args.quiet,
-            detectors: Some(detectors),
-            input_format: input_format(&args.readers)?,
-            surveys: surveys(&args.readers)?,
-            ..Default::default()
-        };
         let files = cxmine::ingest::discover(&args.inputs)?;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(args.threads.unwrap_or(0))
-            .build()
-            .context("cannot start worker threads")?;
+        let pool = worker_pool(&args.run)?;
         let partial =
             pool.install(|| cxmine::pipeline::run(&files, &options, None, Some(&indexer)))?;
         skipped = partial.diagnostics.skipped_total();
     }
-    report_index(indexer.finish()?, args.quiet);
-    if skipped > 0 && !args.quiet {
+    report_index(indexer.finish()?, args.run.quiet);
+    if skipped > 0 && !args.run.quiet {
         eprintln!("cxmine: {skipped} input records skipped");
     }
     Ok(Exit::Success)
