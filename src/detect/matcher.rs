@@ -147,12 +147,13 @@ impl Regexes {
                 _ => ungated.push((rule, p)),
             }
         }
-        let compile = |g: &[(u32, &str)]| RegexGroup::compile(g).map_err(LexiconError::Build);
+        let compile =
+            |g: &[(u32, &str)], as_set| RegexGroup::compile(g, as_set).map_err(LexiconError::Build);
         Ok(Regexes {
             triggers,
-            triggered: compile(&triggered)?,
-            gated: compile(&gated)?,
-            ungated: compile(&ungated)?,
+            triggered: compile(&triggered, false)?,
+            gated: compile(&gated, true)?,
+            ungated: compile(&ungated, true)?,
         })
     }
 }

@@ -141,19 +141,27 @@ fn every_match_has_gate_byte(hir: &Hir) -> bool {
 /// by one.
 #[derive(Debug)]
 pub struct RegexGroup {
-    set: RegexSet,
+    /// All patterns in one lazy DFA, for groups scanned whole.
+    set: Option<RegexSet>,
     /// Per pattern: its rule, its own regex, the index of its `id` capture group.
     entries: Vec<(u32, Regex, Option<usize>)>,
 }
 
 impl RegexGroup {
-    /// Compiles `(rule, pattern)` pairs.
-    pub fn compile(patterns: &[(u32, &str)]) -> Result<RegexGroup, String> {
-        let set = RegexSetBuilder::new(patterns.iter().map(|(_, p)| ascii_word_boundaries(p)))
-            .case_insensitive(true)
-            .size_limit(1 << 24)
-            .build()
-            .map_err(|e| e.to_string())?;
+    /// Compiles `(rule, pattern)` pairs; `as_set` also builds the set that
+    /// [`RegexGroup::scan`] runs first (a group only ever scanned by
+    /// [`RegexGroup::scan_chosen`] does not need it).
+    pub fn compile(patterns: &[(u32, &str)], as_set: bool) -> Result<RegexGroup, String> {
+        let set = if as_set {
+            let set = RegexSetBuilder::new(patterns.iter().map(|(_, p)| ascii_word_boundaries(p)))
+                .case_insensitive(true)
+                .size_limit(1 << 24)
+                .build()
+                .map_err(|e| e.to_string())?;
+            Some(set)
+        } else {
+            None
+        };
         let entries = patterns
             .iter()
             .map(|&(rule, p)| {
@@ -166,13 +174,23 @@ impl RegexGroup {
     }
 
     /// Calls `hit(start, end, rule)` for every match in `text`: the `id` capture's span
-    /// when the pattern has one, else the whole match.
+    /// when the pattern has one, else the whole match. The set, when there is one, picks
+    /// the patterns to run; without it every pattern runs.
     pub fn scan(&self, text: &str, mut hit: impl FnMut(usize, usize, u32)) {
         if self.entries.is_empty() {
             return;
         }
-        for i in self.set.matches(text).iter() {
-            self.scan_one(i, text, &mut hit);
+        match &self.set {
+            Some(set) => {
+                for i in set.matches(text).iter() {
+                    self.scan_one(i, text, &mut hit);
+                }
+            }
+            None => {
+                for i in 0..self.entries.len() {
+                    self.scan_one(i, text, &mut hit);
+                }
+            }
         }
     }
 
@@ -308,10 +326,18 @@ mod tests {
 
     #[test]
     fn groups_report_id_captures_or_whole_matches() {
-        let g = RegexGroup::compile(&[(7, r"\border (?P<id>\d+)\b"), (9, r"\bagain\b")]).unwrap();
-        let mut hits = Vec::new();
-        g.scan("Order 123, again: order 45", |s, e, r| hits.push((s, e, r)));
-        hits.sort_unstable();
-        assert_eq!(hits, vec![(6, 9, 7), (11, 16, 9), (24, 26, 7)]);
+        let patterns = [(7, r"\border (?P<id>\d+)\b"), (9, r"\bagain\b")];
+        let text = "Order 123, again: order 45";
+        for as_set in [true, false] {
+            let g = RegexGroup::compile(&patterns, as_set).unwrap();
+            let mut hits = Vec::new();
+            g.scan(text, |s, e, r| hits.push((s, e, r)));
+            hits.sort_unstable();
+            assert_eq!(hits, vec![(6, 9, 7), (11, 16, 9), (24, 26, 7)]);
+            // Only the chosen pattern (bit 1 = the second) runs.
+            let mut chosen = Vec::new();
+            g.scan_chosen(text, 0b10, |s, e, r| chosen.push((s, e, r)));
+            assert_eq!(chosen, vec![(11, 16, 9)]);
+        }
     }
 }
