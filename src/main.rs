@@ -344,14 +344,11 @@ fn convert(args: ConvertArgs) -> Result<Exit> {
     };
     let files = cxmine::ingest::discover(&args.inputs)?;
     let cli::ConvertTo::Jsonl = args.to;
-    let partial = match &args.output {
-        Some(path) => cxmine::pipeline::convert(&files, &options, &mut create(path)?)?,
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
-            cxmine::pipeline::convert(&files, &options, &mut w)?
-        }
+    let out: Box<dyn Write + Send> = match &args.output {
+        Some(path) => Box::new(create(path)?),
+        None => Box::new(BufWriter::with_capacity(1 << 20, std::io::stdout())),
     };
+    let partial = cxmine::pipeline::convert(&files, &options, out)?;
     let skipped = partial.diagnostics.skipped_total();
     if skipped > 0 && !args.quiet {
         eprintln!("cxmine: {skipped} input records skipped");

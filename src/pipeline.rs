@@ -62,6 +62,18 @@ pub struct Options {
     pub input_format: Option<InputFormat>,
     /// Survey answers joined onto the conversations (`--surveys`).
     pub surveys: Option<Arc<SurveyTable>>,
+    /// What the per-conversation lines written to `facts_out` hold.
+    pub lines: LineKind,
+}
+
+/// The per-conversation output lines of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LineKind {
+    /// The facts the aggregates are built from (`analyze --facts`).
+    #[default]
+    Facts,
+    /// The conversation itself as canonical JSONL (`convert`).
+    Conversation,
 }
 
 impl Default for Options {
@@ -76,6 +88,7 @@ impl Default for Options {
             detectors: None,
             input_format: None,
             surveys: None,
+            lines: LineKind::Facts,
         }
     }
 }
@@ -180,8 +193,16 @@ impl Context<'_> {
             o.observe(&conv, &facts);
         }
         if self.facts_out.is_some() {
-            serde_json::to_writer(&mut *facts_buf, &facts).expect("facts serialise");
-            facts_buf.push(b'\n');
+            match self.options.lines {
+                LineKind::Facts => {
+                    serde_json::to_writer(&mut *facts_buf, &facts).expect("facts serialise");
+                    facts_buf.push(b'\n');
+                }
+                LineKind::Conversation => {
+                    crate::ingest::canonical::write_conversation(&conv, facts_buf)
+                        .expect("writing to memory");
+                }
+            }
         }
         self.conversations.fetch_add(1, Ordering::Relaxed);
     }

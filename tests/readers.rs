@@ -418,9 +418,46 @@ fn convert_then_analyze_gives_the_same_metrics() {
         .unwrap();
     assert!(status.success());
     let text = std::fs::read_to_string(&jsonl).unwrap();
-    assert_eq!(text.lines().count(), 10);
-    // Converted lines come in input order: chat, community, email, social directories.
-    assert!(text.starts_with("{\"id\":\"chat-1042\""));
+    // Converted lines come in reading order: the chat, community and social exports in
+    // file order, then the e-mail threads, which are rebuilt across all mail inputs.
+    let ids: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "\"chat-1042\"",
+            "\"chat-1043\"",
+            "\"1\"",
+            "\"4\"",
+            "\"1001\"",
+            "\"2001\"",
+            "\"4001\"",
+            "\"c1@example.net\"",
+            "\"b1@example.org\"",
+            "\"a1@mail.example\"",
+        ]
+    );
+    // The same bytes whatever the number of worker threads.
+    for threads in ["1", "3"] {
+        let again = dir.path().join(format!("t{threads}.jsonl"));
+        let status = bin()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("convert")
+            .args(all_inputs())
+            .args(["-q", "-o"])
+            .arg(&again)
+            .args(&extra)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(
+            std::fs::read_to_string(&again).unwrap(),
+            text,
+            "{threads} threads"
+        );
+    }
 
     let extra_refs: Vec<&str> = extra.iter().map(String::as_str).collect();
     let original = analyze_json(&all_inputs(), &extra_refs);

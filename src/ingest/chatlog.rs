@@ -103,6 +103,21 @@ pub fn read(
     pattern: &ChatPattern,
     out: &mut ReadOutput,
 ) -> std::io::Result<()> {
+    read_streaming(reader, file, stem, pattern, out, usize::MAX, &mut |_| {})
+}
+
+/// Like [`read`], handing `out` to `flush` whenever it holds `flush_at` finished
+/// conversations (and at the end), so a caller that drains them there keeps memory
+/// bounded whatever the size of the log.
+pub fn read_streaming(
+    reader: &mut dyn BufRead,
+    file: u32,
+    stem: &str,
+    pattern: &ChatPattern,
+    out: &mut ReadOutput,
+    flush_at: usize,
+    flush: &mut dyn FnMut(&mut ReadOutput),
+) -> std::io::Result<()> {
     let mut cur = Current {
         conv: None,
         roles: HashMap::new(),
@@ -132,8 +147,12 @@ pub fn read(
         }
         out.records += 1;
         read_line(text, pos, stem, pattern, &mut cur, out);
+        if out.conversations.len() >= flush_at {
+            flush(out);
+        }
     }
     cur.close(out);
+    flush(out);
     Ok(())
 }
 
@@ -235,6 +254,48 @@ mod tests {
         let mut out = ReadOutput::default();
         read(&mut text.as_bytes(), 0, "log", &pattern, &mut out).unwrap();
         out
+    }
+
+    #[test]
+    fn streaming_hands_over_finished_conversations_only() {
+        // Five conversations of two lines each, a separator before each.
+        let log: String = (1..=5)
+            .map(|i| {
+                format!(
+                    "--- c-{i} ---\n[2024-03-01 10:00:0{i}] Customer Ana: hi {i}\n\
+                     [2024-03-01 10:01:0{i}] Agent Sam: hello\n"
+                )
+            })
+            .collect();
+        let pattern = ChatPattern::new(&ChatLogConfig::default()).unwrap();
+        let mut out = ReadOutput::default();
+        let mut rounds: Vec<(Vec<String>, u64)> = Vec::new();
+        let mut flush = |o: &mut ReadOutput| {
+            let ids = o
+                .conversations
+                .drain(..)
+                .map(|c| c.id.to_string())
+                .collect();
+            rounds.push((ids, std::mem::take(&mut o.records)));
+        };
+        read_streaming(
+            &mut log.as_bytes(),
+            0,
+            "log",
+            &pattern,
+            &mut out,
+            2,
+            &mut flush,
+        )
+        .unwrap();
+        let ids: Vec<Vec<String>> = rounds.iter().map(|r| r.0.clone()).collect();
+        // A conversation is handed over once the next separator closes it: c-1 and c-2
+        // when the third separator arrives, c-3 and c-4 at the fifth, c-5 at the end.
+        assert_eq!(ids, [vec!["c-1", "c-2"], vec!["c-3", "c-4"], vec!["c-5"]]);
+        // Records (separators included) are counted as read: lines 1–7, 8–13, 14–15.
+        let records: Vec<u64> = rounds.iter().map(|r| r.1).collect();
+        assert_eq!(records, [7, 6, 2]);
+        assert!(out.conversations.is_empty() && out.problems.is_empty());
     }
 
     #[test]

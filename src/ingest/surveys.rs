@@ -151,6 +151,11 @@ impl SurveyTable {
         }
     }
 
+    /// True when some rows are keyed by customer (their join needs every conversation).
+    pub fn has_customer_rows(&self) -> bool {
+        !self.by_customer.is_empty()
+    }
+
     /// Joins customer-keyed rows onto `convs` (see the module doc for the rule).
     pub fn apply_by_customer(&self, convs: &mut [Conversation<'_>]) {
         if self.by_customer.is_empty() {

@@ -3,15 +3,17 @@
 //! through the same [`Context::finish_conversation`] as JSONL, so facts, aggregates and
 //! observers see every format alike.
 //!
-//! Exported files are read first, one after the other in the sorted file order (e-mail
-//! inputs threaded together), then analysed in fixed batches whose facts lines take the
-//! first sequence numbers; the JSONL stream follows. Output is therefore independent of
-//! the thread count.
+//! Exported files are read first, one after the other in the sorted file order, and
+//! analysed as they are read (see [`Exports`]: a chat log in rounds while it streams,
+//! other files once each is read, e-mail inputs threaded together at the end), in
+//! batches whose facts lines take the first sequence numbers; the JSONL stream follows.
+//! Output is therefore independent of the thread count.
 
 use std::io::Read;
 
-use super::{Context, Error, Options, Partial, SourcePos};
+use super::{Context, Error, Options, Partial};
 use crate::error::Problem;
+use crate::ingest::chatlog::{self, ChatPattern};
 use crate::ingest::email::Threader;
 use crate::ingest::format::{Detection, InputFormat, detect};
 use crate::ingest::readers::{ReadOutput, read_file};
@@ -85,24 +87,123 @@ fn stem(file: &InputFile) -> String {
     name.split('.').next().unwrap_or(name).to_owned()
 }
 
-/// Reads every non-JSONL file into conversations, in file order.
-fn read_exports(
-    files: &[InputFile],
+/// Analyses exported conversations as the readers finish them, in rounds of parallel
+/// batches, so memory holds one round (or one file, for readers that need a whole file to
+/// rebuild threads) rather than every exported conversation. A survey file with
+/// customer-keyed rows is the exception: joining a row needs all of a customer's
+/// conversations, so they are held until the end.
+struct Exports<'a, 'c> {
+    ctx: &'a Context<'c>,
+    total: Partial,
+    /// Facts sequence numbers used so far (one per batch).
+    seq: u64,
+    /// Conversations kept for the customer-keyed survey join.
+    held: Option<Vec<Conversation<'static>>>,
+    /// The first error of an analysis round (a round run from inside a reader cannot
+    /// return it).
+    error: Option<Error>,
+}
+
+impl<'a, 'c> Exports<'a, 'c> {
+    fn new(ctx: &'a Context<'c>) -> Self {
+        let hold = ctx
+            .options
+            .surveys
+            .as_ref()
+            .is_some_and(|s| s.has_customer_rows());
+        Exports {
+            ctx,
+            total: Partial::new(ctx.options.dims.clone()),
+            seq: 0,
+            held: hold.then(Vec::new),
+            error: None,
+        }
+    }
+
+    /// Takes what a reader has produced so far: records counted, problems reported,
+    /// conversations analysed (or held).
+    fn take(&mut self, out: &mut ReadOutput) {
+        self.total.input.records += std::mem::take(&mut out.records);
+        for p in std::mem::take(&mut out.problems) {
+            self.ctx
+                .problem(&mut self.total, p.pos, p.reason, p.message);
+        }
+        let conversations = std::mem::take(&mut out.conversations);
+        match &mut self.held {
+            Some(held) => held.extend(conversations),
+            None => self.analyse(conversations),
+        }
+    }
+
+    /// Analyses `conversations` in parallel batches whose facts take the next sequence
+    /// numbers, so facts come out in reading order whatever the thread count.
+    fn analyse(&mut self, conversations: Vec<Conversation<'static>>) {
+        let first = self.seq;
+        let batches = into_batches(conversations);
+        self.seq += batches.len() as u64;
+        let ctx = self.ctx;
+        let parts: Vec<Partial> = batches
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, batch)| {
+                let mut acc = Partial::new(ctx.options.dims.clone());
+                let mut facts_buf = Vec::new();
+                for conv in batch {
+                    ctx.finish_conversation(&mut acc, conv, &mut facts_buf);
+                }
+                ctx.submit_facts(first + i as u64, facts_buf);
+                acc
+            })
+            .collect();
+        for p in parts {
+            if let Err(e) = self.total.merge(p) {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// Joins the customer-keyed surveys onto held conversations and analyses them;
+    /// returns the partial and the number of facts sequence numbers used.
+    fn finish(mut self) -> Result<(Partial, u64), Error> {
+        if let Some(mut held) = self.held.take() {
+            if let Some(s) = &self.ctx.options.surveys {
+                s.apply_by_customer(&mut held);
+            }
+            self.analyse(held);
+        }
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok((self.total, self.seq)),
+        }
+    }
+}
+
+/// Conversations a chat log hands over per analysis round.
+const ROUND: usize = 16 * BATCH;
+
+/// Reads and analyses the exported files, one after the other in file order; e-mail
+/// inputs are threaded together and analysed last. Returns their partial and the number
+/// of facts sequence numbers used.
+pub(super) fn run_exports(
+    ctx: &Context<'_>,
     formats: &[InputFormat],
-    options: &Options,
     raw: &Arc<AtomicU64>,
-) -> Result<(ReadOutput, u64), Error> {
+) -> Result<(Partial, u64), Error> {
+    if formats.iter().all(|&f| f == InputFormat::Jsonl) {
+        return Ok((Partial::new(ctx.options.dims.clone()), 0));
+    }
+    let before = raw.load(Ordering::Relaxed);
+    let readers = &ctx.options.config.readers;
+    let mut exports = Exports::new(ctx);
     let mut out = ReadOutput::default();
     let mut threader: Option<Threader> = None;
-    let before = raw.load(Ordering::Relaxed);
-    for (i, (file, &format)) in files.iter().zip(formats).enumerate() {
-        if format == InputFormat::Jsonl {
-            continue;
-        }
-        let reader = source::open(file, raw.clone())?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    for (i, (file, &format)) in ctx.files.iter().zip(formats).enumerate() {
         let index = i as u32;
-        let readers = &options.config.readers;
+        let reader = match format {
+            InputFormat::Jsonl => continue,
+            _ => source::open(file, raw.clone())?,
+        };
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
         let result = match format {
             InputFormat::Mbox => threader
                 .get_or_insert_with(|| Threader::new(&readers.email))
@@ -110,56 +211,34 @@ fn read_exports(
             InputFormat::Eml => threader
                 .get_or_insert_with(|| Threader::new(&readers.email))
                 .add_eml(&mut reader, index, &mut out),
+            InputFormat::ChatLog => ChatPattern::new(&readers.chat)
+                .map_err(std::io::Error::other)
+                .and_then(|pattern| {
+                    let stem = stem(file);
+                    let flush = &mut |o: &mut ReadOutput| exports.take(o);
+                    chatlog::read_streaming(
+                        &mut reader,
+                        index,
+                        &stem,
+                        &pattern,
+                        &mut out,
+                        ROUND,
+                        flush,
+                    )
+                }),
             _ => read_file(format, &mut reader, index, &stem(file), readers, &mut out),
         };
         result.map_err(|e| Error::io(&file.path, e))?;
+        if !matches!(format, InputFormat::Mbox | InputFormat::Eml) {
+            exports.take(&mut out);
+        }
     }
     if let Some(t) = threader {
         t.finish(&mut out);
     }
-    Ok((out, raw.load(Ordering::Relaxed) - before))
-}
-
-/// Reads and analyses the exported files; returns their partial and the number of facts
-/// sequence numbers used.
-pub(super) fn run_exports(
-    ctx: &Context<'_>,
-    formats: &[InputFormat],
-    raw: &Arc<AtomicU64>,
-) -> Result<(Partial, u64), Error> {
-    let dims = ctx.options.dims.clone();
-    let mut total = Partial::new(dims.clone());
-    if formats.iter().all(|&f| f == InputFormat::Jsonl) {
-        return Ok((total, 0));
-    }
-    let (mut out, bytes) = read_exports(ctx.files, formats, ctx.options, raw)?;
-    total.input.bytes += bytes;
-    total.input.records += out.records;
-    for p in std::mem::take(&mut out.problems) {
-        ctx.problem(&mut total, p.pos, p.reason, p.message);
-    }
-    if let Some(s) = &ctx.options.surveys {
-        s.apply_by_customer(&mut out.conversations);
-    }
-    let batches = into_batches(out.conversations);
-    let used = batches.len() as u64;
-    let parts: Vec<Partial> = batches
-        .into_par_iter()
-        .enumerate()
-        .map(|(seq, batch)| {
-            let mut acc = Partial::new(dims.clone());
-            let mut facts_buf = Vec::new();
-            for conv in batch {
-                ctx.finish_conversation(&mut acc, conv, &mut facts_buf);
-            }
-            ctx.submit_facts(seq as u64, facts_buf);
-            acc
-        })
-        .collect();
-    for p in parts {
-        total.merge(p)?;
-    }
-    Ok((total, used))
+    exports.take(&mut out);
+    exports.total.input.bytes += raw.load(Ordering::Relaxed) - before;
+    exports.finish()
 }
 
 fn into_batches(convs: Vec<Conversation<'static>>) -> Vec<Vec<Conversation<'static>>> {
@@ -191,43 +270,21 @@ pub(super) fn survey_problems(ctx: &Context<'_>, partial: &mut Partial) {
     }
 }
 
-/// A written line with its sort key: where the conversation starts, then its id.
-type KeyedLine = ((SourcePos, String), Vec<u8>);
-
-/// Collects canonical JSONL lines of every analysed conversation for `convert`.
-struct LineCollector {
-    lines: std::sync::Mutex<Vec<KeyedLine>>,
-}
-
-impl super::Observer for LineCollector {
-    fn observe(&self, conversation: &Conversation<'_>, _facts: &crate::metrics::ConversationFacts) {
-        let mut line = Vec::new();
-        crate::ingest::canonical::write_conversation(conversation, &mut line)
-            .expect("writing to memory");
-        let key = (conversation.pos, conversation.id.to_string());
-        self.lines.lock().expect("lines lock").push((key, line));
-    }
-}
-
 /// Reads `files` like [`super::run`] and writes every conversation as canonical JSONL to
-/// `out`, ordered by where each conversation starts in the input (file, line, then id).
-/// Memory holds the whole output until it is written.
+/// `out`, in the order `--facts` lines come in (exported files first, then the JSONL
+/// inputs by file and line, conversations rebuilt from event lines last), whatever the
+/// thread count. Lines stream out as conversations are finished; memory holds only the
+/// reordering window.
 pub fn convert(
     files: &[InputFile],
     options: &Options,
-    out: &mut dyn std::io::Write,
+    out: Box<dyn std::io::Write + Send>,
 ) -> Result<Partial, Error> {
-    let collector = LineCollector {
-        lines: std::sync::Mutex::new(Vec::new()),
+    let options = Options {
+        lines: super::LineKind::Conversation,
+        ..options.clone()
     };
-    let partial = super::run(files, options, None, Some(&collector))?;
-    let mut lines = collector.lines.into_inner().expect("lines lock");
-    lines.sort_by(|a, b| a.0.cmp(&b.0));
-    for (_, line) in lines {
-        out.write_all(&line).map_err(|e| Error::io("(output)", e))?;
-    }
-    out.flush().map_err(|e| Error::io("(output)", e))?;
-    Ok(partial)
+    super::run(files, &options, Some(out), None)
 }
 
 /// A problem in the run's terms, for callers that hold a [`Problem`] already.
