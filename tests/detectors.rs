@@ -559,3 +559,102 @@ fn gold_f1_is_at_least_085_for_every_detector() {
         assert!(*v >= 0.85, "{name}: F1 {v:.3}\n{f1:?}");
     }
 }
+
+/// The identifier values the whole scan finds: the reference for the masking fast path.
+fn identifiers_by_full_scan(d: &Detectors, text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut hits = Vec::new();
+    d.matcher.scan(text, &mut hits);
+    hits.iter()
+        .filter(|h| cxmine::detect::identifiers::is_identifier(&d.matcher, h))
+        .map(|h| h.start as usize..h.end as usize)
+        .collect()
+}
+
+/// Every message text of the gold files and the samples, plus hard cases.
+fn all_texts() -> Vec<String> {
+    let mut texts: Vec<String> = [
+        "account 12345678, order ORD-5521, mail Jane.Doe@Example.com, call +44 20 7946 0958",
+        "ends in 4242, born on 01/02/1990, postcode SW1A 1AA, IBAN DE89 3704 0044 0532 0130 00",
+        "café 😀 no digits here",
+        "",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut files = vec![
+        "tests/gold/messages.jsonl".to_string(),
+        "tests/gold/heldout.jsonl".to_string(),
+        "tests/gold/conversations.jsonl".to_string(),
+    ];
+    for entry in std::fs::read_dir("samples").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            files.push(path.display().to_string());
+        }
+    }
+    fn collect(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x) {
+                        ("text", serde_json::Value::String(s)) => out.push(s.clone()),
+                        _ => collect(x, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
+            _ => {}
+        }
+    }
+    for f in files {
+        for line in std::fs::read_to_string(&f).unwrap().lines() {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                collect(&v, &mut texts);
+            }
+        }
+    }
+    texts
+}
+
+#[test]
+fn masking_fast_path_finds_what_the_whole_scan_finds() {
+    let texts = all_texts();
+    assert!(texts.len() > 700, "{} texts", texts.len());
+    let with_ids = texts
+        .iter()
+        .filter(|t| !identifiers_by_full_scan(det(), t).is_empty())
+        .count();
+    assert!(with_ids >= 30, "only {with_ids} texts with identifiers");
+    for t in &texts {
+        assert_eq!(
+            det().identifier_spans(t),
+            identifiers_by_full_scan(det(), t),
+            "{t:?}"
+        );
+    }
+    // A value pattern that needs no digit or `@` is not gated: the whole-scan path runs,
+    // with the same answers.
+    let dir = tempfile::tempdir().unwrap();
+    for (file, text) in cxmine::detect::lexicon::builtin_sources() {
+        let mut text = text.unwrap();
+        if file == cxmine::detect::lexicon::LexiconFile::Identifiers {
+            text.push_str("\n[vip_code]\nre: \\bvip-(?P<id>[a-z]{4,})\\b => norm=lower\n");
+        }
+        std::fs::write(dir.path().join(file.file_name()), text).unwrap();
+    }
+    let mine = Detectors::load(dir.path()).unwrap();
+    let t = "I am vip-gold, account 12345678";
+    for t in texts.iter().map(String::as_str).chain([t]) {
+        assert_eq!(
+            mine.identifier_spans(t),
+            identifiers_by_full_scan(&mine, t),
+            "{t:?}"
+        );
+    }
+    let spans: Vec<&str> = mine
+        .identifier_spans(t)
+        .into_iter()
+        .map(|r| &t[r])
+        .collect();
+    assert_eq!(spans, ["gold", "12345678"]);
+}

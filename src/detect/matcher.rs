@@ -102,6 +102,10 @@ pub struct Matcher {
     ac_rules: Vec<u32>,
     /// Automaton pattern id → the `triggered` regexes its match sets off (a bit each).
     ac_triggers: Vec<u64>,
+    /// Every rule of the identifier-value group (values and `[ignore]` entries of
+    /// `identifiers.txt`) is a gated regex, so [`Matcher::scan_identifiers`] can skip the
+    /// automaton.
+    values_gated: bool,
     /// Regexes run when the automaton saw one of their trigger literals.
     triggered: RegexGroup,
     /// Regexes that only match around a digit, `@` or non-ASCII character.
@@ -121,6 +125,8 @@ struct Regexes {
     triggered: RegexGroup,
     gated: RegexGroup,
     ungated: RegexGroup,
+    /// The rules of the gated patterns.
+    gated_rules: Vec<u32>,
 }
 
 impl Regexes {
@@ -154,6 +160,7 @@ impl Regexes {
             triggered: compile(&triggered, false)?,
             gated: compile(&gated, true)?,
             ungated: compile(&ungated, true)?,
+            gated_rules: gated.iter().map(|&(rule, _)| rule).collect(),
         })
     }
 }
@@ -230,6 +237,11 @@ impl Matcher {
             }
         }
         let regexes = Regexes::split(&set_rule, &regex_src)?;
+        let values_gated = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| is_value_group(r))
+            .all(|(i, _)| regexes.gated_rules.contains(&(i as u32)));
         let mut patterns = Vec::with_capacity(phrase_slots.len());
         let mut ac_slots = Vec::with_capacity(phrase_slots.len());
         let mut ac_rules = Vec::new();
@@ -260,6 +272,7 @@ impl Matcher {
             ac_slots,
             ac_rules,
             ac_triggers,
+            values_gated,
             triggered: regexes.triggered,
             gated: regexes.gated,
             ungated: regexes.ungated,
@@ -297,6 +310,27 @@ impl Matcher {
         resolve_leftmost_longest(out);
     }
 
+    /// The identifier values in `text` (what [`Matcher::scan`] finds with an
+    /// [`Label::IdKind`] rule), found with the gated regexes alone when every rule of the
+    /// value group is one: a byte test and, on messages with a digit or `@`, one regex-set
+    /// pass, instead of the whole scan. For masking every message of an index.
+    pub fn scan_identifiers(&self, text: &str, out: &mut Vec<Hit>) {
+        if self.values_gated {
+            out.clear();
+            if passes_gate(text) {
+                self.gated.scan(text, |start, end, rule| {
+                    if is_value_group(&self.rules[rule as usize]) {
+                        out.push(self.hit(start, end, rule));
+                    }
+                });
+                resolve_leftmost_longest(out);
+            }
+        } else {
+            self.scan(text, out);
+        }
+        out.retain(|h| matches!(self.rule(h).label, Label::IdKind(_)));
+    }
+
     fn hit(&self, start: usize, end: usize, rule: u32) -> Hit {
         let r = &self.rules[rule as usize];
         // Identifier requests and re-verifications resolve apart from the values and from
@@ -313,6 +347,13 @@ impl Matcher {
             group: group as u8,
         }
     }
+}
+
+/// True for the rules that resolve in the identifier-value group: everything in
+/// `identifiers.txt` except requests and re-verifications (see [`Matcher::scan`]).
+fn is_value_group(rule: &Rule) -> bool {
+    rule.file == LexiconFile::Identifiers
+        && !matches!(rule.label, Label::IdRequest | Label::IdReverify)
 }
 
 /// Keeps, per group, the leftmost-longest non-overlapping hits; returns them by start.

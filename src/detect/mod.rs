@@ -128,9 +128,8 @@ impl Detectors {
     /// Byte ranges of identifier values in `text` (for masking), in order.
     pub fn identifier_spans(&self, text: &str) -> Vec<Range<usize>> {
         let mut hits = Vec::new();
-        self.matcher.scan(text, &mut hits);
+        self.matcher.scan_identifiers(text, &mut hits);
         hits.iter()
-            .filter(|h| identifiers::is_identifier(&self.matcher, h))
             .map(|h| h.start as usize..h.end as usize)
             .collect()
     }
@@ -145,13 +144,10 @@ impl Detectors {
     /// range is masked whole.
     pub fn mask_range(&self, text: &str, start: usize, end: usize) -> String {
         let mut hits = Vec::new();
-        self.matcher.scan(text, &mut hits);
+        self.matcher.scan_identifiers(text, &mut hits);
         let mut out = String::with_capacity(end.saturating_sub(start) + 16);
         let mut at = start;
-        for h in hits
-            .iter()
-            .filter(|h| identifiers::is_identifier(&self.matcher, h))
-        {
+        for h in &hits {
             let (hs, he) = (h.start as usize, h.end as usize);
             if he <= at || hs >= end {
                 continue;
