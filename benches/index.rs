@@ -39,7 +39,8 @@ fn corpus() -> (tempfile::TempDir, PathBuf, u64) {
 fn bench(c: &mut Criterion) {
     let (_dir, path, size) = corpus();
     let files = cxmine::ingest::discover(&[path]).unwrap();
-    // Analysis as the CLI runs it: with the shipped detectors, whose identifier spans mask.
+    // Analysis and indexing as the CLI runs them: the shipped detectors, their identifier
+    // spans masking the text, their detections stored for highlighting.
     let detectors = std::sync::Arc::new(cxmine::detect::Detectors::builtin());
     let options = Options {
         detectors: Some(detectors.clone()),
@@ -65,7 +66,8 @@ fn bench(c: &mut Criterion) {
                 };
                 let indexer = ConversationIndexer::open_or_create(out.path(), writer)
                     .unwrap()
-                    .with_masker(&masker);
+                    .with_masker(&masker)
+                    .with_pipeline_detections();
                 let partial = pipeline::run(&files, &options, None, Some(&indexer)).unwrap();
                 assert_eq!(partial.input.records, CONVERSATIONS);
                 let summary = indexer.finish().unwrap();

@@ -372,19 +372,16 @@ fn open_indexer(
         threads: args.writer_threads,
         commit_every: args.commit_every.max(1),
     };
-    // The hooks live as long as the process: one small allocation per run.
-    let for_hits = detectors.clone();
-    let detections: &'static cxmine::index::writer::DetectionSource = Box::leak(Box::new(
-        move |c: &cxmine::model::Conversation<'_>, _: &_| for_hits.detections(c),
-    ));
     let effort: &'static cxmine::index::writer::EffortSource =
         &|f: &cxmine::metrics::ConversationFacts| f.cx.effort.as_ref().map(|e| e.index);
+    // Detections come from the pipeline's own detector pass.
     let indexer = cxmine::index::ConversationIndexer::open_or_create(dir, options)?
-        .with_detections(detections)
+        .with_pipeline_detections()
         .with_effort(effort);
     Ok(if args.keep_pii {
         indexer
     } else {
+        // The masker lives as long as the process: one small allocation per run.
         let masker: &'static cxmine::index::writer::Masker =
             Box::leak(Box::new(move |text: &str| detectors.identifier_spans(text)));
         indexer.with_masker(masker)

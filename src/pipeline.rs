@@ -21,6 +21,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::detect::Detection;
 use crate::error::{Error, Problem, SkipReason};
 use crate::ingest::assemble::{EventStore, assemble};
 use crate::ingest::chunks::{Chunk, Chunker, lines};
@@ -37,8 +38,20 @@ pub use foreign::convert;
 
 /// Something that wants to see every analysed conversation (a facts writer, an index).
 pub trait Observer: Sync {
-    /// Called once per conversation, from worker threads.
-    fn observe(&self, conversation: &Conversation<'_>, facts: &ConversationFacts);
+    /// True when [`Observer::observe`] wants each conversation's detections; they then
+    /// come from the same detector pass as the signals.
+    fn wants_detections(&self) -> bool {
+        false
+    }
+
+    /// Called once per conversation, from worker threads. `detections` is empty unless
+    /// [`Observer::wants_detections`] said yes and detectors ran.
+    fn observe(
+        &self,
+        conversation: &Conversation<'_>,
+        facts: &ConversationFacts,
+        detections: &[Detection],
+    );
 }
 
 /// How to run an analysis.
@@ -105,12 +118,26 @@ pub fn analyze_conversation(
     config: &Config,
     detectors: Option<&crate::detect::Detectors>,
 ) -> ConversationFacts {
+    analyze_with_detections(conv, config, detectors, false).0
+}
+
+/// [`analyze_conversation`], plus the detection list when `want_detections` (one
+/// detector pass gives both; without detectors the list is empty).
+pub fn analyze_with_detections(
+    conv: &Conversation<'_>,
+    config: &Config,
+    detectors: Option<&crate::detect::Detectors>,
+    want_detections: bool,
+) -> (ConversationFacts, Vec<Detection>) {
     let mut facts = conversation_facts(conv, config);
-    if let Some(d) = detectors {
-        facts.signals = d.signals(conv);
+    let mut detections = Vec::new();
+    match detectors {
+        Some(d) if want_detections => (facts.signals, detections) = d.analyze(conv),
+        Some(d) => facts.signals = d.signals(conv),
+        None => {}
     }
     facts.cx = crate::metrics::cx_facts::cx_facts(conv, &facts, config);
-    facts
+    (facts, detections)
 }
 
 /// Writes chunks' output in sequence order, whatever order they finish in.
@@ -183,14 +210,15 @@ impl Context<'_> {
         if let Some(s) = &self.options.surveys {
             s.apply_by_conversation(&mut conv);
         }
-        let facts = analyze_conversation(
+        let (facts, detections) = analyze_with_detections(
             &conv,
             &self.options.config,
             self.options.detectors.as_deref(),
+            self.observer.is_some_and(|o| o.wants_detections()),
         );
         acc.add(&facts, &self.options.config);
         if let Some(o) = self.observer {
-            o.observe(&conv, &facts);
+            o.observe(&conv, &facts, &detections);
         }
         if self.facts_out.is_some() {
             match self.options.lines {

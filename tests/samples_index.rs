@@ -234,3 +234,32 @@ fn reindexing_the_samples_keeps_one_copy_of_each_and_export_round_trips() {
     };
     assert_eq!(facts("samples/"), facts(&export));
 }
+
+#[test]
+fn snippets_mark_the_detections_of_the_analysis_pass() {
+    let run = cxmine(&[
+        "search",
+        "id:email-008",
+        "--index",
+        samples_index(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hit = &run.json()["hits"][0];
+    let snippet = hit["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["event"] == 3)
+        .expect("the customer's verdict");
+    // "Tried both. Didn't help, still 30-40 in the evening.": bytes 12..23.
+    assert_eq!(
+        snippet["spans"][0],
+        serde_json::json!({"start": 12, "end": 23, "kind": "flag", "label": "acknowledgement/failure"})
+    );
+    assert_eq!(
+        snippet["marked"],
+        "Tried both. «Didn't help», still 30-40 in the evening."
+    );
+}

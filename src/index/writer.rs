@@ -76,6 +76,9 @@ pub struct ConversationIndexer<'a> {
     options: WriterOptions,
     masker: Option<&'a Masker>,
     detections: Option<&'a DetectionSource>,
+    /// Take the detections the pipeline computed with the signals (see
+    /// [`ConversationIndexer::with_pipeline_detections`]).
+    pipeline_detections: bool,
     effort: Option<&'a EffortSource>,
     added: std::sync::atomic::AtomicU64,
     error: Mutex<Option<Error>>,
@@ -120,6 +123,7 @@ impl<'a> ConversationIndexer<'a> {
             options,
             masker: None,
             detections: None,
+            pipeline_detections: false,
             effort: None,
             added: Default::default(),
             error: Mutex::new(None),
@@ -138,6 +142,14 @@ impl<'a> ConversationIndexer<'a> {
         self
     }
 
+    /// Stores, when the indexer observes a pipeline run, the detections the pipeline
+    /// computed in the same detector pass as the signals (no second pass per
+    /// conversation).
+    pub fn with_pipeline_detections(mut self) -> Self {
+        self.pipeline_detections = true;
+        self
+    }
+
     /// Fills the `effort` field from `source`.
     pub fn with_effort(mut self, source: &'a EffortSource) -> Self {
         self.effort = Some(source);
@@ -147,6 +159,17 @@ impl<'a> ConversationIndexer<'a> {
     /// Adds a conversation, replacing any document with the same id.
     pub fn add(&self, conv: &Conversation<'_>, facts: &ConversationFacts) -> Result<(), Error> {
         let detections = self.detections.map(|d| d(conv, facts)).unwrap_or_default();
+        self.add_with_detections(conv, facts, detections)
+    }
+
+    /// Adds a conversation with its detections given, replacing any document with the
+    /// same id.
+    pub fn add_with_detections(
+        &self,
+        conv: &Conversation<'_>,
+        facts: &ConversationFacts,
+        detections: Vec<Detection>,
+    ) -> Result<(), Error> {
         let (masked, detections) = match self.masker {
             Some(m) => mask_conversation(conv, &detections, m),
             None => (conv.clone(), detections),
@@ -301,8 +324,22 @@ impl<'a> ConversationIndexer<'a> {
 }
 
 impl Observer for ConversationIndexer<'_> {
-    fn observe(&self, conversation: &Conversation<'_>, facts: &ConversationFacts) {
-        if let Err(e) = self.add(conversation, facts) {
+    fn wants_detections(&self) -> bool {
+        self.pipeline_detections
+    }
+
+    fn observe(
+        &self,
+        conversation: &Conversation<'_>,
+        facts: &ConversationFacts,
+        detections: &[Detection],
+    ) {
+        let added = if self.pipeline_detections {
+            self.add_with_detections(conversation, facts, detections.to_vec())
+        } else {
+            self.add(conversation, facts)
+        };
+        if let Err(e) = added {
             self.error.lock().expect("error lock").get_or_insert(e);
         }
     }
