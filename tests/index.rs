@@ -2,9 +2,10 @@
 //! fixture corpus `tests/fixtures/index/conversations.jsonl`, replacement and deletion,
 //! export round trip, errors, and a run killed midway.
 //!
-//! Until the detectors fill `signals`, the signal-based conversations get their signals
-//! from [`signals_for`] (a table written for these tests) and are indexed through the
-//! library; structural flags and text are also tested through the binary.
+//! The signal-based conversations get their signals from [`signals_for`] (a table written
+//! for these tests, so the index is tested apart from the detectors) and are indexed
+//! through the library; structural flags and text are also tested through the binary.
+//! `tests/samples_index.rs` covers detectors and index together, through the binary.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -30,12 +31,9 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index/conversations.jsonl")
 }
 
-/// The binary under test; `CXMINE_BIN` overrides it (for a target directory shared by
-/// several checkouts, where `target/debug/cxmine` may be another checkout's build).
+/// The binary under test.
 fn binary() -> PathBuf {
-    std::env::var_os("CXMINE_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_cxmine")))
+    PathBuf::from(env!("CARGO_BIN_EXE_cxmine"))
 }
 
 fn cxmine(args: &[&str]) -> Output {
