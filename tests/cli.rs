@@ -450,3 +450,28 @@ fn generator_is_deterministic_and_its_output_is_clean() {
     let bad = cxmine(&["gen", "--channels", "fax=1"]);
     assert_eq!(bad.code, 1);
 }
+
+#[test]
+fn a_conversation_read_twice_is_reported_and_keeps_its_fcr() {
+    // One resolved chat, exported into two files. FCR by hand: resolved, not reopened,
+    // not transferred, no other conversation of c1; both copies are counted by the
+    // conversation-level KPIs and both are first-contact resolutions (2 of 2), since the
+    // copy is not a repeat contact of its original.
+    let line = r#"{"id":"c-1","channel":"chat","customer_id":"c1","events":[{"ts":"2024-01-01T10:00:00Z","role":"customer","text":"hi"},{"ts":"2024-01-01T10:01:00Z","role":"agent","text":"hello"},{"ts":"2024-01-01T10:02:00Z","type":"resolve","role":"agent"}]}"#;
+    let t = TempTree::new();
+    t.write("a/jan.jsonl", format!("{line}\n"));
+    t.write("b/jan-again.jsonl", format!("{line}\n"));
+    let run = cxmine(&["analyze", &t.path(""), "--format", "json", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = run.json();
+    assert_eq!(r["customers"]["duplicate_conversations"], 1);
+    assert_eq!(r["customers"]["customers"], 1);
+    assert_eq!(r["customers"]["repeat_customers"], 0);
+    assert_eq!(r["overall"]["kpis"]["fcr"]["value"], 100.0);
+    let table = cxmine(&["analyze", &t.path(""), "-q"]);
+    assert!(
+        table.stdout.contains("duplicate conversations: 1"),
+        "{}",
+        table.stdout
+    );
+}

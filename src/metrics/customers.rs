@@ -238,6 +238,11 @@ pub struct CustomerReport {
     pub customers: u64,
     /// Customers with more than one conversation.
     pub repeat_customers: u64,
+    /// Conversations whose id the same customer already had: the same conversation given
+    /// twice (an export read twice, overlapping exports). The conversation-level KPIs count
+    /// every copy; the customer-level metrics see one (a copy is no repeat contact, makes
+    /// no repeat customer, and gets its original's FCR outcome).
+    pub duplicate_conversations: u64,
     /// Retention per month, in time order.
     pub retention: Vec<RetentionPeriod>,
     /// Customer lifetime value.
@@ -394,6 +399,22 @@ impl Ledger {
     }
 }
 
+/// Keeps the earliest of the sorted `contacts` that share a customer and a conversation
+/// id and returns the others. A conversation given twice would otherwise be its own
+/// repeat contact (no FCR) and make its customer a repeat customer.
+fn take_duplicate_conversations(contacts: &mut Vec<Contact>) -> Vec<Contact> {
+    let mut seen = std::collections::HashSet::with_capacity(contacts.len());
+    let mut copies = Vec::new();
+    contacts.retain(|c| {
+        let first = seen.insert((c.customer, c.id));
+        if !first {
+            copies.push(c.clone());
+        }
+        first
+    });
+    copies
+}
+
 /// Customer-level results accumulated over groups of customers (each customer entirely in
 /// one group), then finished into the report.
 #[derive(Default)]
@@ -402,6 +423,7 @@ struct Settlement {
     cx_credits: CxCredits,
     customers: u64,
     repeat_customers: u64,
+    duplicate_conversations: u64,
     active: BTreeMap<(i64, u32), u64>,
     new: BTreeMap<(i64, u32), u64>,
     purchases: u64,
@@ -420,7 +442,15 @@ impl Settlement {
     ) {
         contacts.sort_unstable();
         purchases.sort_unstable();
-        self.add_fcr_credits(&contacts, sets);
+        let copies = take_duplicate_conversations(&mut contacts);
+        self.duplicate_conversations += copies.len() as u64;
+        let confirmed = self.add_fcr_credits(&contacts, sets);
+        // A copy has its original's outcome: the conversation-level KPIs counted it too.
+        for c in copies {
+            if c.fcr_until.is_some() && confirmed.contains(&(c.customer, c.id)) {
+                self.credit_fcr(&c, sets);
+            }
+        }
         self.cx_credits.absorb(customer_credits(&contacts, sets));
         for group in contacts.chunk_by(|a, b| a.customer == b.customer) {
             self.customers += 1;
@@ -447,18 +477,31 @@ impl Settlement {
         self.add_activity(&contacts, &purchases);
     }
 
-    fn add_fcr_credits(&mut self, sorted: &[Contact], sets: &BTreeMap<u64, Vec<SegmentKey>>) {
+    /// Credits every FCR candidate with no repeat contact inside its window; returns the
+    /// (customer, conversation) keys credited.
+    fn add_fcr_credits(
+        &mut self,
+        sorted: &[Contact],
+        sets: &BTreeMap<u64, Vec<SegmentKey>>,
+    ) -> std::collections::HashSet<(u64, u64)> {
+        let mut confirmed = std::collections::HashSet::new();
         for group in sorted.chunk_by(|a, b| a.customer == b.customer) {
             for (i, c) in group.iter().enumerate() {
                 let Some(until) = c.fcr_until else { continue };
                 let repeated = group.get(i + 1).is_some_and(|next| next.opened <= until);
                 if !repeated {
-                    self.credits.overall += 1;
-                    for key in sets.get(&c.segment_set).into_iter().flatten() {
-                        *self.credits.segments.entry(key.clone()).or_default() += 1;
-                    }
+                    self.credit_fcr(c, sets);
+                    confirmed.insert((c.customer, c.id));
                 }
             }
+        }
+        confirmed
+    }
+
+    fn credit_fcr(&mut self, c: &Contact, sets: &BTreeMap<u64, Vec<SegmentKey>>) {
+        self.credits.overall += 1;
+        for key in sets.get(&c.segment_set).into_iter().flatten() {
+            *self.credits.segments.entry(key.clone()).or_default() += 1;
         }
     }
 
@@ -483,6 +526,7 @@ impl Settlement {
         let report = CustomerReport {
             customers: self.customers,
             repeat_customers: self.repeat_customers,
+            duplicate_conversations: self.duplicate_conversations,
             retention: self.retention(),
             clv: self.clv(lifespan_years),
             cost_to_serve: cost_total
@@ -615,6 +659,33 @@ mod tests {
         assert_eq!(credits.segments[&vec!["chat".to_string()]], 2);
         assert_eq!((report.customers, report.repeat_customers), (2, 2));
         assert_eq!(report.cost_to_serve, Some(25.0));
+    }
+
+    #[test]
+    fn a_conversation_given_twice_is_counted_once_by_the_customer_metrics() {
+        let mut ledger = Ledger::default();
+        // a1 resolved (window to 01-08) and read twice, once with its events reordered
+        // into a later opening; a2 opens after the window. Without the duplicate check the
+        // copy would be a repeat contact inside a1's window and cost a1 its FCR.
+        let a1 = contact(
+            "a",
+            "a1",
+            "2024-01-01T00:00:00Z",
+            Some("2024-01-08T00:00:00Z"),
+        );
+        let mut copy = a1.clone();
+        copy.opened = t("2024-01-01T00:05:00Z");
+        // b1 once only: b is not a repeat customer because of a copy.
+        let b1 = contact("b", "b1", "2024-01-02T00:00:00Z", None);
+        let a2 = contact("a", "a2", "2024-01-20T00:00:00Z", None);
+        for c in [copy, b1.clone(), a1, a2, b1] {
+            ledger.add_contact(c, None);
+        }
+        let s = ledger.settle(3.0, None, 5).unwrap();
+        // a1 and its copy are both confirmed (the copy has its original's outcome).
+        assert_eq!(s.fcr.overall, 2);
+        assert_eq!(s.report.duplicate_conversations, 2);
+        assert_eq!((s.report.customers, s.report.repeat_customers), (2, 1));
     }
 
     #[test]

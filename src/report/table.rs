@@ -103,6 +103,13 @@ fn footer_lines(report: &Report) -> Vec<String> {
         opt(c.clv.value),
         opt(c.cost_to_serve)
     ));
+    if c.duplicate_conversations > 0 {
+        lines.push(format!(
+            "duplicate conversations: {} (a conversation id given again for the same \
+             customer; left out of customer-level metrics)",
+            c.duplicate_conversations
+        ));
+    }
     let retention: Vec<String> = c
         .retention
         .iter()
