@@ -216,7 +216,8 @@ pub struct RunArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Memory for event-line reassembly before spilling to temporary files, e.g. 256M, 2G.
+    /// Memory for regrouping event lines (and Stack Exchange posts) before spilling to
+    /// temporary files, e.g. 256M, 2G.
     #[arg(long, value_name = "SIZE", default_value = "256M")]
     pub mem_limit: String,
     /// Input reader options.

@@ -12,8 +12,11 @@
 //! types (wiki, tag excerpts) are counted as records and not analysed.
 //!
 //! Streaming: rows are read one by one with an event reader. Answers may come long after
-//! their question, so every question and answer seen is held (stripped text plus ~150
-//! bytes) until the end of the file. Problems name the line and the byte offset.
+//! their question, so every post (stripped text plus ids and times) goes to a
+//! [`SpillStore`] partition chosen by its question id: in memory up to a limit, in
+//! temporary files past it. After the file, one partition at a time is regrouped into
+//! conversations and handed over, so memory stays at the limit plus one partition
+//! whatever the size of the dump. Problems name the line and the byte offset.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -22,8 +25,10 @@ use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event as XmlEvent};
 
 use crate::error::SkipReason;
+use crate::ingest::assemble::partition_of;
 use crate::ingest::readers::{ReadOutput, ReadProblem, parse_time_assuming_utc, time_problem};
 use crate::model::{Channel, Conversation, Event, EventKind, Role, SourcePos};
+use crate::spill::SpillStore;
 use crate::time::Timestamp;
 
 /// One question or answer row.
@@ -40,6 +45,122 @@ struct Post {
     pos: SourcePos,
 }
 
+impl Post {
+    /// The id of the question the post belongs to (its own for a question).
+    fn thread_key(&self) -> &str {
+        match (self.question, &self.parent) {
+            (true, _) => &self.id,
+            (false, Some(parent)) => parent,
+            (false, None) => "",
+        }
+    }
+
+    /// Appends the post as one length-prefixed record.
+    fn encode(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        out.extend_from_slice(&[0; 4]);
+        put_str(out, &self.id);
+        out.push(u8::from(self.question));
+        put_opt(out, self.parent.as_deref());
+        put_opt(out, self.accepted.as_deref());
+        out.extend_from_slice(&self.ts.0.to_le_bytes());
+        out.extend_from_slice(&self.score.to_le_bytes());
+        put_opt(out, self.owner.as_deref());
+        put_str(out, &self.text);
+        out.extend_from_slice(&(self.tags.len() as u32).to_le_bytes());
+        for t in &self.tags {
+            put_str(out, t);
+        }
+        out.extend_from_slice(&self.pos.file.to_le_bytes());
+        out.extend_from_slice(&self.pos.line.to_le_bytes());
+        let len = (out.len() - start - 4) as u32;
+        out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+    }
+
+    /// Decodes the records [`Post::encode`] wrote, in order.
+    fn decode_all(mut bytes: &[u8]) -> Result<Vec<Post>, String> {
+        let mut posts = Vec::new();
+        while !bytes.is_empty() {
+            let mut r = Cursor(bytes);
+            let len = r.u32()? as usize;
+            let body = r.take(len)?;
+            bytes = r.0;
+            let mut r = Cursor(body);
+            posts.push(Post {
+                id: r.string()?,
+                question: r.take(1)?[0] == 1,
+                parent: r.opt()?,
+                accepted: r.opt()?,
+                ts: Timestamp(r.i64()?),
+                score: r.i64()?,
+                owner: r.opt()?,
+                text: r.string()?,
+                tags: (0..r.u32()?)
+                    .map(|_| r.string())
+                    .collect::<Result<_, _>>()?,
+                pos: SourcePos {
+                    file: r.u32()?,
+                    line: r.i64()? as u64,
+                },
+            });
+        }
+        Ok(posts)
+    }
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+        None => out.push(0),
+    }
+}
+
+/// Reads the fields [`Post::encode`] wrote.
+struct Cursor<'b>(&'b [u8]);
+
+impl<'b> Cursor<'b> {
+    fn take(&mut self, n: usize) -> Result<&'b [u8], String> {
+        if self.0.len() < n {
+            return Err("truncated post record in a temporary file".into());
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    fn i64(&mut self) -> Result<i64, String> {
+        Ok(i64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        let len = self.u32()? as usize;
+        String::from_utf8(self.take(len)?.to_vec()).map_err(|e| e.to_string())
+    }
+
+    fn opt(&mut self) -> Result<Option<String>, String> {
+        match self.take(1)?[0] {
+            0 => Ok(None),
+            _ => self.string().map(Some),
+        }
+    }
+}
+
 /// A question with its answers, in row order.
 struct Thread {
     question: Post,
@@ -48,23 +169,34 @@ struct Thread {
 
 type Invalid = (SkipReason, String);
 
-/// Reads one `Posts.xml` into `out`.
+/// Reads one `Posts.xml` into `out`, conversations in the order of their questions.
 pub fn read(reader: &mut dyn BufRead, file: u32, out: &mut ReadOutput) -> std::io::Result<()> {
+    read_streaming(reader, file, out, usize::MAX, &mut |_| {})?;
+    out.conversations.sort_by_key(|c| c.pos);
+    Ok(())
+}
+
+/// Like [`read`], keeping at most about `memory` bytes of posts in memory (the rest in
+/// temporary files) and handing `out` to `flush` after each partition of threads, so a
+/// caller that drains it there keeps memory bounded. Conversations come partition by
+/// partition (by question id hash), in question order within a partition.
+pub fn read_streaming(
+    reader: &mut dyn BufRead,
+    file: u32,
+    out: &mut ReadOutput,
+    memory: usize,
+    flush: &mut dyn FnMut(&mut ReadOutput),
+) -> std::io::Result<()> {
+    let store = SpillStore::new(memory);
+    let mut record = Vec::new();
     let mut xml = quick_xml::Reader::from_reader(reader);
     let mut buf = Vec::new();
     let mut line = 1u64;
-    let mut threads: Vec<Thread> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    let mut orphans: Vec<Post> = Vec::new();
     loop {
         buf.clear();
         let offset = xml.buffer_position();
         let event = xml.read_event_into(&mut buf);
-        let start_line = line;
-        let pos = SourcePos {
-            file,
-            line: start_line,
-        };
+        let pos = SourcePos { file, line };
         match event {
             Ok(XmlEvent::Eof) => break,
             Ok(XmlEvent::Empty(row) | XmlEvent::Start(row))
@@ -72,7 +204,13 @@ pub fn read(reader: &mut dyn BufRead, file: u32, out: &mut ReadOutput) -> std::i
             {
                 out.records += 1;
                 match post_from_row(&row, pos) {
-                    Ok(Some(post)) => place(post, &mut threads, &mut by_id, &mut orphans, out),
+                    Ok(Some(post)) => {
+                        record.clear();
+                        post.encode(&mut record);
+                        store
+                            .push(partition_of(post.thread_key()), &[&record])
+                            .map_err(std::io::Error::other)?;
+                    }
                     Ok(None) => {}
                     Err((reason, message)) => {
                         out.problem(pos, reason, format!("{message} (byte {offset})"));
@@ -96,6 +234,24 @@ pub fn read(reader: &mut dyn BufRead, file: u32, out: &mut ReadOutput) -> std::i
         }
         line += memchr::memchr_iter(b'\n', &buf).count() as u64;
     }
+    for part in store.take_partitions() {
+        let bytes = part.load().map_err(std::io::Error::other)?;
+        let posts = Post::decode_all(&bytes).map_err(std::io::Error::other)?;
+        threads_of_partition(posts, out);
+        flush(out);
+    }
+    Ok(())
+}
+
+/// Groups one partition's posts (in file order) into conversations, in question order;
+/// duplicate questions and answers without their question are reported.
+fn threads_of_partition(posts: Vec<Post>, out: &mut ReadOutput) {
+    let mut threads: Vec<Thread> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut orphans: Vec<Post> = Vec::new();
+    for post in posts {
+        place(post, &mut threads, &mut by_id, &mut orphans, out);
+    }
     for post in orphans {
         match by_id.get(post.parent.as_deref().unwrap_or("")) {
             Some(&t) => threads[t].answers.push(post),
@@ -109,11 +265,13 @@ pub fn read(reader: &mut dyn BufRead, file: u32, out: &mut ReadOutput) -> std::i
             }
         }
     }
+    for t in &mut threads {
+        t.answers.sort_by_key(|a| a.pos);
+    }
     for t in threads {
         let conv = thread_conversation(t, &mut out.problems);
         out.conversations.push(conv);
     }
-    Ok(())
 }
 
 fn place(
@@ -427,6 +585,86 @@ mod tests {
         assert_eq!(parse_tags("<wifi><router>"), ["wifi", "router"]);
         assert_eq!(parse_tags("|wifi|router|"), ["wifi", "router"]);
         assert!(parse_tags("").is_empty());
+    }
+
+    #[test]
+    fn spilled_dump_gives_the_same_threads_as_one_in_memory() {
+        // 300 questions; each answer row comes 1–3 questions after its question, and every
+        // 50th question's first answer comes before it.
+        let mut rows = Vec::new();
+        let mut next_id = 1000;
+        for q in 0..300 {
+            let row = |id: u32, attrs: String| format!("  <row Id=\"{id}\" {attrs} />");
+            let question = row(
+                q,
+                format!(
+                    "PostTypeId=\"1\" CreationDate=\"2024-01-01T10:{:02}:00.000\" Score=\"{}\" \
+                     OwnerUserId=\"u{}\" Title=\"Q{q}\" Body=\"&lt;p&gt;help {q} 😀&lt;/p&gt;\" Tags=\"&lt;wifi&gt;\"",
+                    q % 60,
+                    q % 3,
+                    q % 17
+                ),
+            );
+            let answer = |id: u32| {
+                row(
+                    id,
+                    format!(
+                        "PostTypeId=\"2\" ParentId=\"{q}\" CreationDate=\"2024-01-02T10:{:02}:00.000\" \
+                         Score=\"1\" OwnerUserId=\"m{id}\" Body=\"answer {id}\"",
+                        id % 60
+                    ),
+                )
+            };
+            if q % 50 == 0 {
+                rows.push(answer(next_id));
+                next_id += 1;
+            }
+            rows.push(question);
+            let late = rows.len() - (q as usize % 3);
+            rows.insert(late.min(rows.len()), answer(next_id));
+            next_id += 1;
+        }
+        rows.push("  <row Id=\"9999\" PostTypeId=\"2\" ParentId=\"77777\" CreationDate=\"2024-01-01T10:00:00.000\" Body=\"x\" />".into());
+        let xml = format!(
+            "<?xml version=\"1.0\"?>\n<posts>\n{}\n</posts>\n",
+            rows.join("\n")
+        );
+
+        let mut whole = ReadOutput::default();
+        read(&mut xml.as_bytes(), 0, &mut whole).unwrap();
+        assert_eq!(whole.conversations.len(), 300);
+
+        // 4 KiB of memory: nearly every post goes through a temporary file.
+        let mut out = ReadOutput::default();
+        let mut handed: Vec<Conversation<'static>> = Vec::new();
+        let mut rounds = 0;
+        let mut flush = |o: &mut ReadOutput| {
+            rounds += 1;
+            handed.append(&mut o.conversations);
+        };
+        read_streaming(&mut xml.as_bytes(), 0, &mut out, 4096, &mut flush).unwrap();
+        assert_eq!(rounds, crate::spill::PARTITIONS);
+        handed.sort_by_key(|c| c.pos);
+        assert_eq!(handed.len(), 300);
+        for (a, b) in handed.iter().zip(&whole.conversations) {
+            assert_eq!(
+                (&a.id, &a.customer_id, &a.tags, a.pos),
+                (&b.id, &b.customer_id, &b.tags, b.pos)
+            );
+            let events = |c: &Conversation<'_>| -> Vec<(EventKind, Role, String, Timestamp)> {
+                c.events
+                    .iter()
+                    .map(|e| (e.kind, e.role, e.text.to_string(), e.ts))
+                    .collect()
+            };
+            assert_eq!(events(a), events(b), "{}", a.id);
+        }
+        assert_eq!(out.records, whole.records);
+        let orphan = |o: &ReadOutput| -> Vec<(u64, SkipReason)> {
+            o.problems.iter().map(|p| (p.pos.line, p.reason)).collect()
+        };
+        assert_eq!(orphan(&out), orphan(&whole));
+        assert_eq!(orphan(&out).len(), 1);
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! observers see every format alike.
 //!
 //! Exported files are read first, one after the other in the sorted file order, and
-//! analysed as they are read (see [`Exports`]: a chat log in rounds while it streams,
-//! other files once each is read, e-mail inputs threaded together at the end), in
+//! analysed as they are read (see [`Exports`]: a chat log in rounds while it streams, a
+//! Stack Exchange dump one spill partition of threads at a time, other files once each is
+//! read, e-mail inputs threaded together at the end), in
 //! batches whose facts lines take the first sequence numbers; the JSONL stream follows.
 //! Output is therefore independent of the thread count.
 
@@ -14,6 +15,7 @@ use std::io::Read;
 use super::{Context, Error, Options, Partial};
 use crate::error::Problem;
 use crate::ingest::chatlog::{self, ChatPattern};
+use crate::ingest::community_xml;
 use crate::ingest::email::Threader;
 use crate::ingest::format::{Detection, InputFormat, detect};
 use crate::ingest::readers::{ReadOutput, read_file};
@@ -226,6 +228,11 @@ pub(super) fn run_exports(
                         flush,
                     )
                 }),
+            InputFormat::StackExchangeXml => {
+                let flush = &mut |o: &mut ReadOutput| exports.take(o);
+                let memory = ctx.options.mem_limit;
+                community_xml::read_streaming(&mut reader, index, &mut out, memory, flush)
+            }
             _ => read_file(format, &mut reader, index, &stem(file), readers, &mut out),
         };
         result.map_err(|e| Error::io(&file.path, e))?;
