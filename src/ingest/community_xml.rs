@@ -27,6 +27,7 @@ use quick_xml::events::{BytesStart, Event as XmlEvent};
 use crate::error::SkipReason;
 use crate::ingest::assemble::partition_of;
 use crate::ingest::readers::{ReadOutput, ReadProblem, parse_time_assuming_utc, time_problem};
+use crate::ingest::record::{Cursor, put_opt, put_str};
 use crate::model::{Channel, Conversation, Event, EventKind, Role, SourcePos};
 use crate::spill::SpillStore;
 use crate::time::Timestamp;
@@ -88,7 +89,7 @@ impl Post {
             let mut r = Cursor(body);
             posts.push(Post {
                 id: r.string()?,
-                question: r.take(1)?[0] == 1,
+                question: r.u8()? == 1,
                 parent: r.opt()?,
                 accepted: r.opt()?,
                 ts: Timestamp(r.i64()?),
@@ -100,64 +101,11 @@ impl Post {
                     .collect::<Result<_, _>>()?,
                 pos: SourcePos {
                     file: r.u32()?,
-                    line: r.i64()? as u64,
+                    line: r.u64()?,
                 },
             });
         }
         Ok(posts)
-    }
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        Some(s) => {
-            out.push(1);
-            put_str(out, s);
-        }
-        None => out.push(0),
-    }
-}
-
-/// Reads the fields [`Post::encode`] wrote.
-struct Cursor<'b>(&'b [u8]);
-
-impl<'b> Cursor<'b> {
-    fn take(&mut self, n: usize) -> Result<&'b [u8], String> {
-        if self.0.len() < n {
-            return Err("truncated post record in a temporary file".into());
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-
-    fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
-    }
-
-    fn i64(&mut self) -> Result<i64, String> {
-        Ok(i64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
-    }
-
-    fn string(&mut self) -> Result<String, String> {
-        let len = self.u32()? as usize;
-        String::from_utf8(self.take(len)?.to_vec()).map_err(|e| e.to_string())
-    }
-
-    fn opt(&mut self) -> Result<Option<String>, String> {
-        match self.take(1)?[0] {
-            0 => Ok(None),
-            _ => self.string().map(Some),
-        }
     }
 }
 

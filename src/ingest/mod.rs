@@ -19,6 +19,7 @@ pub mod email;
 pub mod format;
 pub mod jsonl;
 pub mod readers;
+pub mod record;
 pub mod social_csv;
 pub mod source;
 pub mod surveys;

@@ -8,9 +8,12 @@
 //! the agent; `[readers.social] brand_handles` forces handles to the brand side). A reply
 //! whose parent is not in the file starts its own thread.
 //!
-//! Memory: the reply graph can link any two rows of the file, so the reader keeps one
-//! compact record per post (ids, author, time, text) until the end of the file; that is
-//! about the size of the text columns plus ~100 bytes a row. Columns are found by header
+//! Memory: the reply graph can link any two rows of the file, so the reader keeps the
+//! graph itself in memory (a 64-bit id hash, parent hash and line per row: about 40 bytes
+//! a row) and sends the posts to a [`SpillStore`] (in memory up to a limit, temporary
+//! files past it). After the file, each post's thread root is resolved on the graph, the
+//! posts are regrouped by root through a second store, and one partition of threads at a
+//! time becomes conversations. Columns are found by header
 //! name, so column order does not matter; rows with a wrong field count, no id, a bad
 //! `inbound` flag or an unreadable `created_at` are reported with their line and skipped.
 
@@ -19,7 +22,9 @@ use std::io::BufRead;
 
 use crate::error::SkipReason;
 use crate::ingest::readers::{ReadOutput, SocialConfig, time_problem};
+use crate::ingest::record::{Cursor, TRUNCATED, put_opt, put_str};
 use crate::model::{Channel, Conversation, Event, Role, SourcePos};
+use crate::spill::{PARTITIONS, SpillStore};
 use crate::time::{TimeError, Timestamp};
 
 /// Column positions, found from the header row.
@@ -53,7 +58,7 @@ impl Columns {
     }
 }
 
-/// One post, kept until the file ends.
+/// One post.
 struct Post {
     id: String,
     parent: Option<String>,
@@ -64,12 +69,89 @@ struct Post {
     line: u64,
 }
 
-/// Reads one social CSV file into `out`.
+/// The reply graph: per accepted row (in row order) its line and parent, and the row of
+/// every id. Ids are kept as 64-bit hashes.
+#[derive(Default)]
+struct Graph {
+    rows: HashMap<u64, u32>,
+    parents: Vec<Option<u64>>,
+    lines: Vec<u64>,
+}
+
+impl Graph {
+    /// Adds a row; `Err(line of the first)` when the id was seen before.
+    fn add(&mut self, post: &Post) -> Result<u32, u64> {
+        let row = self.parents.len() as u32;
+        match self.rows.entry(id_hash(&post.id)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                Err(self.lines[*first.get() as usize])
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row);
+                self.parents.push(post.parent.as_deref().map(id_hash));
+                self.lines.push(post.line);
+                Ok(row)
+            }
+        }
+    }
+
+    /// The root row of every row: parent links followed to the earliest ancestor in the
+    /// file; a cycle (corrupt links) ends at the row where it closes.
+    fn roots(&self) -> Vec<u32> {
+        let n = self.parents.len();
+        let mut root: Vec<Option<u32>> = vec![None; n];
+        let mut chain = Vec::new();
+        for start in 0..n as u32 {
+            chain.clear();
+            let mut at = start;
+            let r = loop {
+                if let Some(r) = root[at as usize] {
+                    break r;
+                }
+                chain.push(at);
+                match self.parents[at as usize].and_then(|p| self.rows.get(&p)) {
+                    Some(&parent) if !chain.contains(&parent) => at = parent,
+                    _ => break at,
+                }
+            };
+            for &c in &chain {
+                root[c as usize] = Some(r);
+            }
+        }
+        root.into_iter()
+            .map(|r| r.expect("every row resolved"))
+            .collect()
+    }
+}
+
+fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Reads one social CSV file into `out`, conversations in the order of their root rows.
 pub fn read(
     reader: &mut dyn BufRead,
     file: u32,
     config: &SocialConfig,
     out: &mut ReadOutput,
+) -> std::io::Result<()> {
+    read_streaming(reader, file, config, out, usize::MAX, &mut |_| {})?;
+    out.conversations.sort_by_key(|c| c.pos);
+    Ok(())
+}
+
+/// Like [`read`], keeping at most about `memory` bytes of posts in memory per store (the
+/// rest in temporary files) and handing `out` to `flush` after each partition of threads.
+/// Conversations come partition by partition (by root hash), in root row order within one.
+pub fn read_streaming(
+    reader: &mut dyn BufRead,
+    file: u32,
+    config: &SocialConfig,
+    out: &mut ReadOutput,
+    memory: usize,
+    flush: &mut dyn FnMut(&mut ReadOutput),
 ) -> std::io::Result<()> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -92,31 +174,112 @@ pub fn read(
             return Ok(());
         }
     };
-    let mut posts: Vec<Post> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut graph = Graph::default();
+    let by_row = SpillStore::new(memory);
+    let mut record = Vec::new();
     let mut row = csv::ByteRecord::new();
     while csv.read_byte_record(&mut row).map_err(csv_io)? {
         out.records += 1;
         let line = row.position().map_or(0, |p| p.line());
         let pos = SourcePos { file, line };
         match post_from_row(&row, &columns, config, line) {
-            Ok(post) => {
-                if let Some(&first) = index.get(&post.id) {
-                    let msg = format!(
-                        "duplicate tweet_id {} (first at line {})",
-                        post.id, posts[first].line
-                    );
-                    out.problem(pos, SkipReason::BadValue, msg);
-                    continue;
+            Ok(post) => match graph.add(&post) {
+                Ok(index) => {
+                    record.clear();
+                    encode(index, &post, &mut record);
+                    by_row
+                        .push(index as usize % PARTITIONS, &[&record])
+                        .map_err(std::io::Error::other)?;
                 }
-                index.insert(post.id.clone(), posts.len());
-                posts.push(post);
-            }
+                Err(first) => {
+                    let msg = format!("duplicate tweet_id {} (first at line {first})", post.id);
+                    out.problem(pos, SkipReason::BadValue, msg);
+                }
+            },
             Err((reason, message)) => out.problem(pos, reason, message),
         }
     }
-    build_threads(posts, &index, file, out);
+    let roots = graph.roots();
+    drop(graph);
+    // Regroup by thread root: each post goes to its root's partition, prefixed by it.
+    let by_root = SpillStore::new(memory);
+    for part in by_row.take_partitions() {
+        let bytes = part.load().map_err(std::io::Error::other)?;
+        let mut rest = bytes.as_slice();
+        while !rest.is_empty() {
+            let (index, whole, tail) = split_record(rest).map_err(std::io::Error::other)?;
+            let root = roots[index as usize];
+            by_root
+                .push(root as usize % PARTITIONS, &[&root.to_le_bytes(), whole])
+                .map_err(std::io::Error::other)?;
+            rest = tail;
+        }
+    }
+    for part in by_root.take_partitions() {
+        let bytes = part.load().map_err(std::io::Error::other)?;
+        let mut threads: std::collections::BTreeMap<u32, Vec<(u32, Post)>> = Default::default();
+        let mut rest = bytes.as_slice();
+        while !rest.is_empty() {
+            let (root, after) = rest.split_at_checked(4).ok_or_else(truncated)?;
+            let root = u32::from_le_bytes(root.try_into().expect("4 bytes"));
+            let (index, whole, tail) = split_record(after).map_err(std::io::Error::other)?;
+            let post = decode(whole).map_err(std::io::Error::other)?;
+            threads.entry(root).or_default().push((index, post));
+            rest = tail;
+        }
+        for (root, mut members) in threads {
+            // The root first, then the replies in row order.
+            members.sort_by_key(|&(i, _)| (i != root, i));
+            let thread = members.into_iter().map(|(_, p)| p).collect();
+            out.conversations.push(thread_conversation(thread, file));
+        }
+        flush(out);
+    }
     Ok(())
+}
+
+fn truncated() -> std::io::Error {
+    std::io::Error::other(TRUNCATED)
+}
+
+/// Splits the first record off `bytes`: its row index, the whole record (header
+/// included) and the bytes after it.
+fn split_record(bytes: &[u8]) -> Result<(u32, &[u8], &[u8]), String> {
+    let mut head = Cursor(bytes);
+    let len = head.u32()? as usize;
+    let index = head.u32()?;
+    let (whole, rest) = bytes.split_at_checked(8 + len).ok_or(TRUNCATED)?;
+    Ok((index, whole, rest))
+}
+
+/// Appends `post` (row `index`) as one record: body length, row index, body.
+fn encode(index: u32, post: &Post, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&index.to_le_bytes());
+    put_str(out, &post.id);
+    put_opt(out, post.parent.as_deref());
+    put_str(out, &post.author);
+    out.push(u8::from(post.inbound));
+    out.extend_from_slice(&post.ts.0.to_le_bytes());
+    put_str(out, &post.text);
+    out.extend_from_slice(&post.line.to_le_bytes());
+    let len = (out.len() - start - 8) as u32;
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// Reads back a whole record [`encode`] wrote.
+fn decode(whole: &[u8]) -> Result<Post, String> {
+    let mut r = Cursor(whole.get(8..).ok_or(TRUNCATED)?);
+    Ok(Post {
+        id: r.string()?,
+        parent: r.opt()?,
+        author: r.string()?,
+        inbound: r.u8()? == 1,
+        ts: Timestamp(r.i64()?),
+        text: r.string()?,
+        line: r.u64()?,
+    })
 }
 
 fn csv_io(e: csv::Error) -> std::io::Error {
@@ -232,60 +395,6 @@ fn parse_offset(s: &str) -> Option<String> {
     Some(format!("{}:{}", &s[..3], &s[3..]))
 }
 
-/// Follows parent links to the earliest ancestor present in the file.
-fn root_of(
-    i: usize,
-    posts: &[Post],
-    index: &HashMap<String, usize>,
-    memo: &mut [Option<usize>],
-) -> usize {
-    let mut chain = Vec::new();
-    let mut at = i;
-    let root = loop {
-        if let Some(r) = memo[at] {
-            break r;
-        }
-        chain.push(at);
-        match posts[at].parent.as_ref().and_then(|p| index.get(p)) {
-            // A cycle (corrupt links) ends at the post where it closes.
-            Some(&parent) if !chain.contains(&parent) => at = parent,
-            _ => break at,
-        }
-    };
-    for c in chain {
-        memo[c] = Some(root);
-    }
-    root
-}
-
-fn build_threads(
-    posts: Vec<Post>,
-    index: &HashMap<String, usize>,
-    file: u32,
-    out: &mut ReadOutput,
-) {
-    let mut memo = vec![None; posts.len()];
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut roots = Vec::new();
-    for i in 0..posts.len() {
-        let r = root_of(i, &posts, index, &mut memo);
-        let list = members.entry(r).or_default();
-        if list.is_empty() {
-            roots.push(r);
-        }
-        list.push(i);
-    }
-    // Conversations in the order of their root's row.
-    roots.sort_unstable();
-    let mut slots: Vec<Option<Post>> = posts.into_iter().map(Some).collect();
-    for r in roots {
-        // The root first, then the replies in row order.
-        let ids = std::iter::once(r).chain(members[&r].iter().copied().filter(|&i| i != r));
-        let thread: Vec<Post> = ids.filter_map(|i| slots[i].take()).collect();
-        out.conversations.push(thread_conversation(thread, file));
-    }
-}
-
 fn thread_conversation(thread: Vec<Post>, file: u32) -> Conversation<'static> {
     let root = &thread[0];
     let mut conv = Conversation::new(root.id.clone(), Channel::Social);
@@ -320,6 +429,100 @@ fn thread_conversation(thread: Vec<Post>, file: u32) -> Conversation<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spilled_threads_equal_threads_in_memory() {
+        // 400 threads: a customer post, a brand reply, the customer's answer; replies come
+        // up to three threads later, every 40th thread's reply comes before its root, one
+        // pair of rows forms a cycle and one id is duplicated.
+        let mut rows: Vec<String> = Vec::new();
+        let row = |id: u64, author: &str, inbound: bool, parent: Option<u64>, text: &str| {
+            let parent = parent.map(|p| p.to_string()).unwrap_or_default();
+            let flag = if inbound { "True" } else { "False" };
+            format!(
+                "{id},{author},{flag},Tue Oct 31 22:{:02}:47 +0000 2017,\"{text}\",,{parent}",
+                id % 60
+            )
+        };
+        for t in 0..400u64 {
+            let root = 1_000 + t * 10;
+            let reply = row(root + 1, "AcmeHelp", false, Some(root), "Sorry, DM us 😀");
+            let answer = row(
+                root + 2,
+                &format!("c{}", t % 37),
+                true,
+                Some(root + 1),
+                "done, thanks",
+            );
+            if t % 40 == 0 {
+                rows.push(reply);
+                rows.push(row(
+                    root,
+                    &format!("c{}", t % 37),
+                    true,
+                    None,
+                    "my order is late",
+                ));
+            } else {
+                rows.push(row(
+                    root,
+                    &format!("c{}", t % 37),
+                    true,
+                    None,
+                    "my order is late",
+                ));
+                let at = rows.len().saturating_sub((t % 3) as usize);
+                rows.insert(at, reply);
+            }
+            rows.push(answer);
+        }
+        rows.push(row(7, "x", true, Some(8), "cycle a"));
+        rows.push(row(8, "y", false, Some(7), "cycle b"));
+        rows.push(row(1_000, "dup", true, None, "duplicate id"));
+        let csv = format!(
+            "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n{}\n",
+            rows.join("\n")
+        );
+        let config = SocialConfig::default();
+        let mut whole = ReadOutput::default();
+        read(&mut csv.as_bytes(), 0, &config, &mut whole).unwrap();
+        assert_eq!(whole.conversations.len(), 401);
+        assert_eq!(whole.problems.len(), 1);
+
+        let mut out = ReadOutput::default();
+        let mut handed: Vec<Conversation<'static>> = Vec::new();
+        let mut rounds = 0;
+        let mut flush = |o: &mut ReadOutput| {
+            rounds += 1;
+            handed.append(&mut o.conversations);
+        };
+        // 2 KiB: nearly every post goes through the temporary files, twice.
+        read_streaming(&mut csv.as_bytes(), 0, &config, &mut out, 2048, &mut flush).unwrap();
+        assert_eq!(rounds, PARTITIONS);
+        handed.sort_by_key(|c| c.pos);
+        let shape = |c: &Conversation<'_>| {
+            let events: Vec<(Role, String, Timestamp, u64)> = c
+                .events
+                .iter()
+                .map(|e| (e.role, e.text.to_string(), e.ts, e.pos.line))
+                .collect();
+            let owned = |v: &Option<std::borrow::Cow<'_, str>>| v.as_deref().map(str::to_owned);
+            (
+                c.id.to_string(),
+                owned(&c.customer_id),
+                owned(&c.team),
+                c.pos,
+                events,
+            )
+        };
+        let a: Vec<_> = handed.iter().map(shape).collect();
+        let b: Vec<_> = whole.conversations.iter().map(shape).collect();
+        assert_eq!(a, b);
+        // Each thread: root, brand reply, customer answer.
+        assert!(b.iter().filter(|c| c.4.len() == 3).count() == 400);
+        assert_eq!(out.records, whole.records);
+        assert_eq!(out.problems, whole.problems);
+    }
 
     #[test]
     fn social_dates() {

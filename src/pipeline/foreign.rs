@@ -5,8 +5,8 @@
 //!
 //! Exported files are read first, one after the other in the sorted file order, and
 //! analysed as they are read (see [`Exports`]: a chat log in rounds while it streams, a
-//! Stack Exchange dump one spill partition of threads at a time, other files once each is
-//! read, e-mail inputs threaded together at the end), in
+//! social CSV or Stack Exchange dump one spill partition of threads at a time, e-mail
+//! inputs threaded together at the end), in
 //! batches whose facts lines take the first sequence numbers; the JSONL stream follows.
 //! Output is therefore independent of the thread count.
 
@@ -15,11 +15,11 @@ use std::io::Read;
 use super::{Context, Error, Options, Partial};
 use crate::error::Problem;
 use crate::ingest::chatlog::{self, ChatPattern};
-use crate::ingest::community_xml;
 use crate::ingest::email::Threader;
 use crate::ingest::format::{Detection, InputFormat, detect};
 use crate::ingest::readers::{ReadOutput, read_file};
 use crate::ingest::source::{self, InputFile, STDIN};
+use crate::ingest::{community_xml, social_csv};
 use crate::model::Conversation;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -228,6 +228,18 @@ pub(super) fn run_exports(
                         flush,
                     )
                 }),
+            InputFormat::SocialCsv => {
+                let flush = &mut |o: &mut ReadOutput| exports.take(o);
+                let memory = ctx.options.mem_limit;
+                social_csv::read_streaming(
+                    &mut reader,
+                    index,
+                    &readers.social,
+                    &mut out,
+                    memory,
+                    flush,
+                )
+            }
             InputFormat::StackExchangeXml => {
                 let flush = &mut |o: &mut ReadOutput| exports.take(o);
                 let memory = ctx.options.mem_limit;
