@@ -151,9 +151,16 @@ impl SurveyTable {
         }
     }
 
-    /// True when some rows are keyed by customer (their join needs every conversation).
+    /// True when some rows are keyed by customer (their join needs every conversation of
+    /// those customers).
     pub fn has_customer_rows(&self) -> bool {
         !self.by_customer.is_empty()
+    }
+
+    /// True when rows are keyed by this customer, so [`SurveyTable::apply_by_customer`]
+    /// needs all of their conversations at once.
+    pub fn has_rows_for_customer(&self, customer: Option<&str>) -> bool {
+        customer.is_some_and(|c| self.by_customer.contains_key(c))
     }
 
     /// Joins customer-keyed rows onto `convs` (see the module doc for the rule).

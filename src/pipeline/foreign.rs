@@ -90,16 +90,17 @@ fn stem(file: &InputFile) -> String {
 }
 
 /// Analyses exported conversations as the readers finish them, in rounds of parallel
-/// batches, so memory holds one round (or one file, for readers that need a whole file to
-/// rebuild threads) rather than every exported conversation. A survey file with
-/// customer-keyed rows is the exception: joining a row needs all of a customer's
-/// conversations, so they are held until the end.
+/// batches, so memory holds one round rather than every exported conversation. The one
+/// exception: a survey row keyed by customer joins that customer's last conversation
+/// opened before the answer, so the conversations of customers with such rows are held
+/// until the end (as many as the survey file names, not the input).
 struct Exports<'a, 'c> {
     ctx: &'a Context<'c>,
     total: Partial,
     /// Facts sequence numbers used so far (one per batch).
     seq: u64,
-    /// Conversations kept for the customer-keyed survey join.
+    /// Conversations kept for the customer-keyed survey join (when the survey file has
+    /// customer-keyed rows).
     held: Option<Vec<Conversation<'static>>>,
     /// The first error of an analysis round (a round run from inside a reader cannot
     /// return it).
@@ -130,11 +131,15 @@ impl<'a, 'c> Exports<'a, 'c> {
             self.ctx
                 .problem(&mut self.total, p.pos, p.reason, p.message);
         }
-        let conversations = std::mem::take(&mut out.conversations);
-        match &mut self.held {
-            Some(held) => held.extend(conversations),
-            None => self.analyse(conversations),
+        let mut conversations = std::mem::take(&mut out.conversations);
+        if let (Some(held), Some(surveys)) = (&mut self.held, &self.ctx.options.surveys) {
+            let (surveyed, rest) = conversations
+                .into_iter()
+                .partition(|c| surveys.has_rows_for_customer(c.customer_id.as_deref()));
+            held.extend::<Vec<_>>(surveyed);
+            conversations = rest;
         }
+        self.analyse(conversations);
     }
 
     /// Analyses `conversations` in parallel batches whose facts take the next sequence
