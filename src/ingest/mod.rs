@@ -23,5 +23,6 @@ pub mod record;
 pub mod social_csv;
 pub mod source;
 pub mod surveys;
+pub mod threads;
 
 pub use source::{InputFile, discover};

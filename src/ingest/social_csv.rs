@@ -22,9 +22,9 @@ use std::io::BufRead;
 
 use crate::error::SkipReason;
 use crate::ingest::readers::{ReadOutput, SocialConfig, time_problem};
-use crate::ingest::record::{Cursor, TRUNCATED, put_opt, put_str};
+use crate::ingest::record::{Cursor, put_opt, put_str};
+use crate::ingest::threads::{Staging, thread_roots};
 use crate::model::{Channel, Conversation, Event, Role, SourcePos};
-use crate::spill::{PARTITIONS, SpillStore};
 use crate::time::{TimeError, Timestamp};
 
 /// Column positions, found from the header row.
@@ -95,31 +95,11 @@ impl Graph {
         }
     }
 
-    /// The root row of every row: parent links followed to the earliest ancestor in the
-    /// file; a cycle (corrupt links) ends at the row where it closes.
-    fn roots(&self) -> Vec<u32> {
-        let n = self.parents.len();
-        let mut root: Vec<Option<u32>> = vec![None; n];
-        let mut chain = Vec::new();
-        for start in 0..n as u32 {
-            chain.clear();
-            let mut at = start;
-            let r = loop {
-                if let Some(r) = root[at as usize] {
-                    break r;
-                }
-                chain.push(at);
-                match self.parents[at as usize].and_then(|p| self.rows.get(&p)) {
-                    Some(&parent) if !chain.contains(&parent) => at = parent,
-                    _ => break at,
-                }
-            };
-            for &c in &chain {
-                root[c as usize] = Some(r);
-            }
-        }
-        root.into_iter()
-            .map(|r| r.expect("every row resolved"))
+    /// The row each row replies to, when that row is in the file.
+    fn parent_rows(&self) -> Vec<Option<u32>> {
+        self.parents
+            .iter()
+            .map(|p| p.and_then(|h| self.rows.get(&h).copied()))
             .collect()
     }
 }
@@ -175,8 +155,7 @@ pub fn read_streaming(
         }
     };
     let mut graph = Graph::default();
-    let by_row = SpillStore::new(memory);
-    let mut record = Vec::new();
+    let mut staging = Staging::new(memory);
     let mut row = csv::ByteRecord::new();
     while csv.read_byte_record(&mut row).map_err(csv_io)? {
         out.records += 1;
@@ -184,13 +163,7 @@ pub fn read_streaming(
         let pos = SourcePos { file, line };
         match post_from_row(&row, &columns, config, line) {
             Ok(post) => match graph.add(&post) {
-                Ok(index) => {
-                    record.clear();
-                    encode(index, &post, &mut record);
-                    by_row
-                        .push(index as usize % PARTITIONS, &[&record])
-                        .map_err(std::io::Error::other)?;
-                }
+                Ok(index) => staging.push(index, |out| encode(&post, out))?,
                 Err(first) => {
                     let msg = format!("duplicate tweet_id {} (first at line {first})", post.id);
                     out.problem(pos, SkipReason::BadValue, msg);
@@ -199,64 +172,28 @@ pub fn read_streaming(
             Err((reason, message)) => out.problem(pos, reason, message),
         }
     }
-    let roots = graph.roots();
+    let roots = thread_roots(&graph.parent_rows());
     drop(graph);
-    // Regroup by thread root: each post goes to its root's partition, prefixed by it.
-    let by_root = SpillStore::new(memory);
-    for part in by_row.take_partitions() {
-        let bytes = part.load().map_err(std::io::Error::other)?;
-        let mut rest = bytes.as_slice();
-        while !rest.is_empty() {
-            let (index, whole, tail) = split_record(rest).map_err(std::io::Error::other)?;
-            let root = roots[index as usize];
-            by_root
-                .push(root as usize % PARTITIONS, &[&root.to_le_bytes(), whole])
-                .map_err(std::io::Error::other)?;
-            rest = tail;
-        }
-    }
-    for part in by_root.take_partitions() {
-        let bytes = part.load().map_err(std::io::Error::other)?;
-        let mut threads: std::collections::BTreeMap<u32, Vec<(u32, Post)>> = Default::default();
-        let mut rest = bytes.as_slice();
-        while !rest.is_empty() {
-            let (root, after) = rest.split_at_checked(4).ok_or_else(truncated)?;
-            let root = u32::from_le_bytes(root.try_into().expect("4 bytes"));
-            let (index, whole, tail) = split_record(after).map_err(std::io::Error::other)?;
-            let post = decode(whole).map_err(std::io::Error::other)?;
-            threads.entry(root).or_default().push((index, post));
-            rest = tail;
-        }
-        for (root, mut members) in threads {
+    staging.regroup(&roots, &mut |threads| {
+        for (root, members) in threads {
             // The root first, then the replies in row order.
-            members.sort_by_key(|&(i, _)| (i != root, i));
-            let thread = members.into_iter().map(|(_, p)| p).collect();
+            let (first, replies): (Vec<_>, Vec<_>) =
+                members.into_iter().partition(|&(i, _)| i == root);
+            let thread = first
+                .into_iter()
+                .chain(replies)
+                .map(|(_, body)| decode(body))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(std::io::Error::other)?;
             out.conversations.push(thread_conversation(thread, file));
         }
         flush(out);
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
-fn truncated() -> std::io::Error {
-    std::io::Error::other(TRUNCATED)
-}
-
-/// Splits the first record off `bytes`: its row index, the whole record (header
-/// included) and the bytes after it.
-fn split_record(bytes: &[u8]) -> Result<(u32, &[u8], &[u8]), String> {
-    let mut head = Cursor(bytes);
-    let len = head.u32()? as usize;
-    let index = head.u32()?;
-    let (whole, rest) = bytes.split_at_checked(8 + len).ok_or(TRUNCATED)?;
-    Ok((index, whole, rest))
-}
-
-/// Appends `post` (row `index`) as one record: body length, row index, body.
-fn encode(index: u32, post: &Post, out: &mut Vec<u8>) {
-    let start = out.len();
-    out.extend_from_slice(&[0; 4]);
-    out.extend_from_slice(&index.to_le_bytes());
+/// Appends the body of a staged `post`.
+fn encode(post: &Post, out: &mut Vec<u8>) {
     put_str(out, &post.id);
     put_opt(out, post.parent.as_deref());
     put_str(out, &post.author);
@@ -264,13 +201,11 @@ fn encode(index: u32, post: &Post, out: &mut Vec<u8>) {
     out.extend_from_slice(&post.ts.0.to_le_bytes());
     put_str(out, &post.text);
     out.extend_from_slice(&post.line.to_le_bytes());
-    let len = (out.len() - start - 8) as u32;
-    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
 }
 
-/// Reads back a whole record [`encode`] wrote.
-fn decode(whole: &[u8]) -> Result<Post, String> {
-    let mut r = Cursor(whole.get(8..).ok_or(TRUNCATED)?);
+/// Reads back a body [`encode`] wrote.
+fn decode(body: &[u8]) -> Result<Post, String> {
+    let mut r = Cursor(body);
     Ok(Post {
         id: r.string()?,
         parent: r.opt()?,
@@ -429,6 +364,7 @@ fn thread_conversation(thread: Vec<Post>, file: u32) -> Conversation<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spill::PARTITIONS;
 
     #[test]
     fn spilled_threads_equal_threads_in_memory() {
