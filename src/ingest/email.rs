@@ -13,16 +13,20 @@
 //! anyone else the customer. With no support addresses configured, the sender of the
 //! thread's first message is the customer and the other senders are agents.
 //!
-//! Memory: a reply may arrive at any point of any input, so every message is held
-//! (stripped text, sender, ids: about the size of the stripped bodies plus ~200 bytes a
-//! message) until all e-mail inputs are read. An mbox is read one message at a time, never
-//! whole; problems name the line of the message's `From ` separator.
+//! Memory: a reply may arrive at any point of any input, so the thread graph of every
+//! message (64-bit hashes of its Message-ID, references and subject: about 60 bytes plus
+//! 8 per reference) stays in memory until all e-mail inputs are read, while the messages
+//! themselves (stripped text, sender, subject) are staged through spill stores and
+//! regrouped by thread ([`crate::ingest::threads`]). An mbox is read one message at a
+//! time, never whole; problems name the line of the message's `From ` separator.
 
 use std::collections::HashMap;
 use std::io::BufRead;
 
 use crate::error::SkipReason;
 use crate::ingest::readers::{EmailConfig, ReadOutput};
+use crate::ingest::record::{Cursor, put_opt, put_str};
+use crate::ingest::threads::{Staging, thread_roots};
 use crate::model::{Channel, Conversation, Event, Role, SourcePos};
 use crate::time::{MAX_YEAR, MIN_YEAR, Timestamp};
 
@@ -40,17 +44,71 @@ struct Mail {
     pos: SourcePos,
 }
 
+/// The thread graph of every message read, in read order; ids, references and subjects
+/// as 64-bit hashes.
+#[derive(Default)]
+struct MailGraph {
+    by_id: HashMap<u64, u32>,
+    /// Referenced ids in preference order (In-Reply-To, then References newest first).
+    refs: Vec<Box<[u64]>>,
+    /// Base subject hash; `None` for an empty subject.
+    subjects: Vec<Option<u64>>,
+    /// May join by subject: a reply or forward prefix, or references none of which is known.
+    by_subject: Vec<bool>,
+    pos: Vec<SourcePos>,
+}
+
+impl MailGraph {
+    /// The message each message replies to: the first known reference, else (for a reply
+    /// subject) the first message with the same base subject.
+    fn parents(&self) -> Vec<Option<u32>> {
+        let mut first_with_subject: HashMap<u64, u32> = HashMap::new();
+        for (i, s) in self.subjects.iter().enumerate() {
+            if let Some(s) = s {
+                first_with_subject.entry(*s).or_insert(i as u32);
+            }
+        }
+        (0..self.pos.len() as u32)
+            .map(|i| {
+                let by_ref = self.refs[i as usize]
+                    .iter()
+                    .filter_map(|r| self.by_id.get(r).copied())
+                    .find(|&p| p != i);
+                by_ref.or_else(|| {
+                    let p = first_with_subject
+                        .get(&self.subjects[i as usize]?)
+                        .copied()?;
+                    (self.by_subject[i as usize] && p != i).then_some(p)
+                })
+            })
+            .collect()
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Collects messages from mbox and `.eml` inputs, then threads them.
 pub struct Threader {
     config: EmailConfig,
-    mails: Vec<Mail>,
-    by_id: HashMap<String, usize>,
+    graph: MailGraph,
+    staging: Staging,
     parser: mail_parser::MessageParser,
 }
 
 impl Threader {
-    /// An empty threader with the support addresses of `config`.
+    /// An empty threader with the support addresses of `config`, keeping every message in
+    /// memory.
     pub fn new(config: &EmailConfig) -> Threader {
+        Threader::with_memory(config, usize::MAX)
+    }
+
+    /// Like [`Threader::new`], keeping about `memory` bytes of messages in memory per
+    /// staging store and the rest in temporary files.
+    pub fn with_memory(config: &EmailConfig, memory: usize) -> Threader {
         let mut config = config.clone();
         for s in config
             .support_domains
@@ -61,8 +119,8 @@ impl Threader {
         }
         Threader {
             config,
-            mails: Vec::new(),
-            by_id: HashMap::new(),
+            graph: MailGraph::default(),
+            staging: Staging::new(memory),
             parser: mail_parser::MessageParser::default(),
         }
     }
@@ -89,7 +147,7 @@ impl Threader {
             line_no += 1;
             if previous_blank && line.starts_with(b"From ") {
                 if let Some(at) = start.take() {
-                    self.add_message(&message, SourcePos { file, line: at }, out);
+                    self.add_message(&message, SourcePos { file, line: at }, out)?;
                 }
                 message.clear();
                 start = Some(line_no);
@@ -111,7 +169,7 @@ impl Threader {
             message.extend_from_slice(unescaped);
         }
         if let Some(at) = start {
-            self.add_message(&message, SourcePos { file, line: at }, out);
+            self.add_message(&message, SourcePos { file, line: at }, out)?;
         }
         if let Some(at) = stray {
             out.records += 1;
@@ -133,31 +191,49 @@ impl Threader {
     ) -> std::io::Result<()> {
         let mut raw = Vec::new();
         reader.read_to_end(&mut raw)?;
-        self.add_message(&raw, SourcePos { file, line: 1 }, out);
-        Ok(())
+        self.add_message(&raw, SourcePos { file, line: 1 }, out)
     }
 
-    fn add_message(&mut self, raw: &[u8], pos: SourcePos, out: &mut ReadOutput) {
+    fn add_message(
+        &mut self,
+        raw: &[u8],
+        pos: SourcePos,
+        out: &mut ReadOutput,
+    ) -> std::io::Result<()> {
         out.records += 1;
-        match self.parse(raw) {
-            Ok(mail) => {
-                if let Some(id) = &mail.id {
-                    if let Some(&first) = self.by_id.get(id) {
-                        let p = self.mails[first].pos;
-                        let msg = format!(
-                            "duplicate Message-ID <{id}> (first in input {} line {})",
-                            p.file + 1,
-                            p.line
-                        );
-                        out.problem(pos, SkipReason::BadValue, msg);
-                        return;
-                    }
-                    self.by_id.insert(id.clone(), self.mails.len());
-                }
-                self.mails.push(Mail { pos, ..mail });
+        let mail = match self.parse(raw) {
+            Ok(mail) => Mail { pos, ..mail },
+            Err((reason, message)) => {
+                out.problem(pos, reason, message);
+                return Ok(());
             }
-            Err((reason, message)) => out.problem(pos, reason, message),
+        };
+        let g = &mut self.graph;
+        let index = g.pos.len() as u32;
+        if let Some(id) = &mail.id {
+            match g.by_id.entry(hash(id)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let p = g.pos[*first.get() as usize];
+                    let msg = format!(
+                        "duplicate Message-ID <{id}> (first in input {} line {})",
+                        p.file + 1,
+                        p.line
+                    );
+                    out.problem(pos, SkipReason::BadValue, msg);
+                    return Ok(());
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(index);
+                }
+            }
         }
+        g.refs.push(mail.refs.iter().map(|r| hash(r)).collect());
+        g.subjects
+            .push((!mail.subject_key.is_empty()).then(|| hash(&mail.subject_key)));
+        g.by_subject
+            .push(mail.reply_subject || !mail.refs.is_empty());
+        g.pos.push(pos);
+        self.staging.push(index, |out| encode(&mail, out))
     }
 
     fn parse(&self, raw: &[u8]) -> Result<Mail, (SkipReason, String)> {
@@ -209,86 +285,86 @@ impl Threader {
         })
     }
 
-    fn is_support(&self, address: &str) -> bool {
-        let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
-        self.config.support_addresses.iter().any(|a| a == address)
-            || self
-                .config
-                .support_domains
-                .iter()
-                .any(|d| domain == d || domain.ends_with(&format!(".{d}")))
-    }
-
     /// Threads every message read and appends the conversations to `out`, in the order of
     /// each thread's first message read.
-    pub fn finish(mut self, out: &mut ReadOutput) {
-        let mut mails = std::mem::take(&mut self.mails);
-        let n = mails.len();
-        let mut first_with_subject: HashMap<&str, usize> = HashMap::new();
-        for (i, m) in mails.iter().enumerate() {
-            if !m.subject_key.is_empty() {
-                first_with_subject.entry(&m.subject_key).or_insert(i);
-            }
-        }
-        let parent: Vec<Option<usize>> = mails
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let by_ref = m
-                    .refs
-                    .iter()
-                    .filter_map(|r| self.by_id.get(r).copied())
-                    .find(|&p| p != i);
-                by_ref.or_else(|| {
-                    let fallback = m.reply_subject || !m.refs.is_empty();
-                    let p = first_with_subject.get(m.subject_key.as_str()).copied()?;
-                    (fallback && p != i).then_some(p)
-                })
-            })
-            .collect();
-        let mut root = vec![usize::MAX; n];
-        for i in 0..n {
-            let mut chain = vec![i];
-            let mut at = i;
-            while root[at] == usize::MAX {
-                match parent[at] {
-                    Some(p) if !chain.contains(&p) => {
-                        chain.push(p);
-                        at = p;
-                    }
-                    _ => break,
-                }
-            }
-            let r = if root[at] == usize::MAX { at } else { root[at] };
-            for c in chain {
-                root[c] = r;
-            }
-        }
-        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut order = Vec::new();
-        for (i, &r) in root.iter().enumerate() {
-            let g = groups.entry(r).or_default();
-            if g.is_empty() {
-                order.push(r);
-            }
-            g.push(i);
-        }
-        let mut slots: Vec<Option<Mail>> =
-            std::mem::take(&mut mails).into_iter().map(Some).collect();
+    pub fn finish(self, out: &mut ReadOutput) -> std::io::Result<()> {
+        self.finish_streaming(out, &mut |_| {})?;
+        out.conversations.sort_by_key(|c| c.pos);
+        Ok(())
+    }
+
+    /// Threads every message read, handing `out` to `flush` after each partition of
+    /// threads (partition by partition, in first-message order within one).
+    pub fn finish_streaming(
+        self,
+        out: &mut ReadOutput,
+        flush: &mut dyn FnMut(&mut ReadOutput),
+    ) -> std::io::Result<()> {
+        let roots = thread_roots(&self.graph.parents());
+        drop(self.graph);
         let config_empty =
             self.config.support_addresses.is_empty() && self.config.support_domains.is_empty();
-        for r in order {
-            let members: Vec<Mail> = groups[&r].iter().filter_map(|&i| slots[i].take()).collect();
-            let conv = thread_conversation(members, |from, thread_starter| {
-                if config_empty {
-                    from != thread_starter
-                } else {
-                    self.is_support(from)
-                }
-            });
-            out.conversations.push(conv);
-        }
+        let config = &self.config;
+        self.staging.regroup(&roots, &mut |threads| {
+            for members in threads.into_values() {
+                let members = members
+                    .into_iter()
+                    .map(|(_, body)| decode(body))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(std::io::Error::other)?;
+                let conv = thread_conversation(members, |from, thread_starter| {
+                    if config_empty {
+                        from != thread_starter
+                    } else {
+                        is_support(config, from)
+                    }
+                });
+                out.conversations.push(conv);
+            }
+            flush(out);
+            Ok(())
+        })
     }
+}
+
+/// True when `address` is a support address or lies in a support domain (or a subdomain).
+fn is_support(config: &EmailConfig, address: &str) -> bool {
+    let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+    config.support_addresses.iter().any(|a| a == address)
+        || config
+            .support_domains
+            .iter()
+            .any(|d| domain == d || domain.ends_with(&format!(".{d}")))
+}
+
+/// Appends the staged body of `mail` (what a conversation needs of it).
+fn encode(mail: &Mail, out: &mut Vec<u8>) {
+    put_opt(out, mail.id.as_deref());
+    put_str(out, &mail.subject);
+    put_str(out, &mail.from);
+    out.extend_from_slice(&mail.ts.0.to_le_bytes());
+    put_str(out, &mail.text);
+    out.extend_from_slice(&mail.pos.file.to_le_bytes());
+    out.extend_from_slice(&mail.pos.line.to_le_bytes());
+}
+
+/// Reads back a body [`encode`] wrote.
+fn decode(body: &[u8]) -> Result<Mail, String> {
+    let mut r = Cursor(body);
+    Ok(Mail {
+        id: r.opt()?,
+        refs: Vec::new(),
+        subject: r.string()?,
+        subject_key: String::new(),
+        reply_subject: false,
+        from: r.string()?,
+        ts: Timestamp(r.i64()?),
+        text: r.string()?,
+        pos: SourcePos {
+            file: r.u32()?,
+            line: r.u64()?,
+        },
+    })
 }
 
 fn thread_conversation(
@@ -465,6 +541,98 @@ mod tests {
     }
 
     #[test]
+    fn spilled_threads_equal_threads_in_memory() {
+        // 200 threads of three messages: a question, a support reply by In-Reply-To (for
+        // every 25th thread it comes first in the mbox), and a customer follow-up found
+        // only by its `Re:` subject. One duplicate Message-ID.
+        let message = |id: &str, from: &str, reply_to: Option<&str>, subject: &str, min: u32| {
+            let reply = reply_to
+                .map(|r| format!("In-Reply-To: <{r}>\n"))
+                .unwrap_or_default();
+            format!(
+                "From x Tue Mar  5 10:00:00 2024\nFrom: <{from}>\nDate: Tue, 5 Mar 2024 10:{:02}:00 +0000\n\
+                 Message-ID: <{id}>\n{reply}Subject: {subject}\n\nbody of {id} 😀\n\n",
+                min % 60
+            )
+        };
+        let mut mbox = String::new();
+        for t in 0..200u32 {
+            let q = message(
+                &format!("q{t}@mail.example"),
+                &format!("c{}@mail.example", t % 13),
+                None,
+                &format!("order {t} late"),
+                t,
+            );
+            let r = message(
+                &format!("r{t}@shop.example"),
+                "help@shop.example",
+                Some(&format!("q{t}@mail.example")),
+                &format!("Re: order {t} late"),
+                t + 1,
+            );
+            let f = message(
+                &format!("f{t}@mail.example"),
+                &format!("c{}@mail.example", t % 13),
+                None,
+                &format!("RE: order {t} late"),
+                t + 2,
+            );
+            if t % 25 == 0 {
+                mbox.push_str(&r);
+                mbox.push_str(&q);
+            } else {
+                mbox.push_str(&q);
+                mbox.push_str(&r);
+            }
+            mbox.push_str(&f);
+        }
+        mbox.push_str(&message(
+            "q7@mail.example",
+            "dup@mail.example",
+            None,
+            "dup",
+            1,
+        ));
+        let config = EmailConfig {
+            support_domains: vec!["shop.example".into()],
+            ..EmailConfig::default()
+        };
+        let mut whole = ReadOutput::default();
+        let mut t = Threader::new(&config);
+        t.add_mbox(&mut mbox.as_bytes(), 0, &mut whole).unwrap();
+        t.finish(&mut whole).unwrap();
+        assert_eq!(whole.conversations.len(), 200);
+        assert_eq!(whole.problems.len(), 1);
+
+        let mut out = ReadOutput::default();
+        let mut t = Threader::with_memory(&config, 1024);
+        t.add_mbox(&mut mbox.as_bytes(), 0, &mut out).unwrap();
+        let mut handed = Vec::new();
+        t.finish_streaming(&mut out, &mut |o| handed.append(&mut o.conversations))
+            .unwrap();
+        handed.sort_by_key(|c| c.pos);
+        let shape = |c: &Conversation<'_>| -> (String, Option<String>, Vec<(Role, String, u64)>) {
+            let events = c
+                .events
+                .iter()
+                .map(|e| (e.role, e.text.to_string(), e.pos.line))
+                .collect();
+            (
+                c.id.to_string(),
+                c.customer_id.as_deref().map(str::to_owned),
+                events,
+            )
+        };
+        let a: Vec<_> = handed.iter().map(shape).collect();
+        let b: Vec<_> = whole.conversations.iter().map(shape).collect();
+        assert_eq!(a, b);
+        assert!(b.iter().all(|c| c.2.len() == 3), "three messages a thread");
+        assert_eq!(out.problems, whole.problems);
+        assert_eq!(out.records, whole.records);
+    }
+
+    #[test]
     fn roles_fall_back_to_thread_starter_without_support_config() {
         let mbox = "From a@x Tue Mar  5 10:00:00 2024\n\
                     From: Ana <ana@mail.example>\nDate: Tue, 5 Mar 2024 10:00:00 +0000\nMessage-ID: <1@mail.example>\nSubject: help\n\nbroken\n\n\
@@ -473,7 +641,7 @@ mod tests {
         let mut out = ReadOutput::default();
         let mut t = Threader::new(&EmailConfig::default());
         t.add_mbox(&mut mbox.as_bytes(), 0, &mut out).unwrap();
-        t.finish(&mut out);
+        t.finish(&mut out).unwrap();
         assert!(out.problems.is_empty(), "{:?}", out.problems);
         assert_eq!(out.conversations.len(), 1);
         let c = &out.conversations[0];

@@ -213,10 +213,10 @@ pub(super) fn run_exports(
         let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
         let result = match format {
             InputFormat::Mbox => threader
-                .get_or_insert_with(|| Threader::new(&readers.email))
+                .get_or_insert_with(|| Threader::with_memory(&readers.email, ctx.options.mem_limit))
                 .add_mbox(&mut reader, index, &mut out),
             InputFormat::Eml => threader
-                .get_or_insert_with(|| Threader::new(&readers.email))
+                .get_or_insert_with(|| Threader::with_memory(&readers.email, ctx.options.mem_limit))
                 .add_eml(&mut reader, index, &mut out),
             InputFormat::ChatLog => ChatPattern::new(&readers.chat)
                 .map_err(std::io::Error::other)
@@ -257,10 +257,12 @@ pub(super) fn run_exports(
             exports.take(&mut out);
         }
     }
-    if let Some(t) = threader {
-        t.finish(&mut out);
-    }
     exports.take(&mut out);
+    if let Some(t) = threader {
+        let flush = &mut |o: &mut ReadOutput| exports.take(o);
+        t.finish_streaming(&mut out, flush)
+            .map_err(|e| Error::io("(e-mail threads)", e))?;
+    }
     exports.total.input.bytes += raw.load(Ordering::Relaxed) - before;
     exports.finish()
 }
