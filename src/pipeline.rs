@@ -311,6 +311,19 @@ fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
     pb
 }
 
+/// Shows bytes read and conversations analysed so far, with their rate.
+fn show_progress(
+    pb: &indicatif::ProgressBar,
+    raw: &AtomicU64,
+    conversations: &AtomicU64,
+    started: Instant,
+) {
+    pb.set_position(raw.load(Ordering::Relaxed));
+    let n = conversations.load(Ordering::Relaxed);
+    let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-3);
+    pb.set_message(format!("{n} conversations ({rate:.0}/s)"));
+}
+
 /// Reads every file as chunks into `tx`; returns the number of chunks sent.
 fn read_all(
     files: &[InputFile],
@@ -371,7 +384,24 @@ pub fn run(
         fatal: Mutex::new(None),
     };
     let formats = foreign::choose_formats(files, options)?;
-    let (exported, first_seq) = foreign::run_exports(&ctx, &formats, &raw)?;
+    let (exported, first_seq) = if formats.iter().all(|&f| f == InputFormat::Jsonl) {
+        foreign::run_exports(&ctx, &formats, &raw)?
+    } else {
+        // Exported files are read by this thread: a ticker keeps the bar moving.
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let ticker = s.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    show_progress(&pb, &raw, &ctx.conversations, started);
+                    std::thread::park_timeout(std::time::Duration::from_millis(200));
+                }
+            });
+            let result = foreign::run_exports(&ctx, &formats, &raw);
+            done.store(true, Ordering::Relaxed);
+            ticker.thread().unpark();
+            result
+        })?
+    };
     let depth = 2 * rayon::current_num_threads().max(1);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(depth);
     let (read_result, mut partial) = std::thread::scope(|s| {
@@ -397,10 +427,7 @@ pub fn run(
                 |mut acc, chunk| {
                     ctx.process_chunk(&mut acc, chunk);
                     ctx.bound_ledger(&mut acc);
-                    pb.set_position(raw.load(Ordering::Relaxed));
-                    let n = ctx.conversations.load(Ordering::Relaxed);
-                    let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                    pb.set_message(format!("{n} conversations ({rate:.0}/s)"));
+                    show_progress(pb, &raw, &ctx.conversations, started);
                     acc
                 },
             )
