@@ -25,7 +25,7 @@ use std::io::BufRead;
 
 use crate::error::SkipReason;
 use crate::ingest::readers::{EmailConfig, ReadOutput};
-use crate::ingest::record::{Cursor, put_opt, put_str};
+use crate::ingest::record::{Cursor, id_hash as hash, put_opt, put_str};
 use crate::ingest::threads::{Staging, thread_roots};
 use crate::model::{Channel, Conversation, Event, Role, SourcePos};
 use crate::time::{MAX_YEAR, MIN_YEAR, Timestamp};
@@ -83,12 +83,6 @@ impl MailGraph {
             })
             .collect()
     }
-}
-
-fn hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// Collects messages from mbox and `.eml` inputs, then threads them.

@@ -5,6 +5,13 @@
 /// The error of a record that ends early (a damaged temporary file).
 pub const TRUNCATED: &str = "truncated record in a temporary file";
 
+/// A stable 64-bit hash (FNV-1a) of an id, for reply graphs that keep ids compactly.
+pub fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Appends `s` with its length.
 pub fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());

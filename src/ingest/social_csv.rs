@@ -9,12 +9,13 @@
 //! whose parent is not in the file starts its own thread.
 //!
 //! Memory: the reply graph can link any two rows of the file, so the reader keeps the
-//! graph itself in memory (a 64-bit id hash, parent hash and line per row: about 40 bytes
-//! a row) and sends the posts to a [`SpillStore`] (in memory up to a limit, temporary
-//! files past it). After the file, each post's thread root is resolved on the graph, the
-//! posts are regrouped by root through a second store, and one partition of threads at a
-//! time becomes conversations. Columns are found by header
-//! name, so column order does not matter; rows with a wrong field count, no id, a bad
+//! graph itself in memory (a 64-bit id hash, parent hash and line per row: about 50 bytes
+//! a row) and stages the posts through [`crate::ingest::threads`] (in memory up to a
+//! limit, temporary files past it). After the file, each post's thread root is resolved on
+//! the graph, the posts are regrouped by root, and one partition of threads at a time
+//! becomes conversations.
+//!
+//! Columns are found by header name, so column order does not matter; rows with a wrong field count, no id, a bad
 //! `inbound` flag or an unreadable `created_at` are reported with their line and skipped.
 
 use std::collections::HashMap;
@@ -22,7 +23,7 @@ use std::io::BufRead;
 
 use crate::error::SkipReason;
 use crate::ingest::readers::{ReadOutput, SocialConfig, time_problem};
-use crate::ingest::record::{Cursor, put_opt, put_str};
+use crate::ingest::record::{Cursor, id_hash, put_opt, put_str};
 use crate::ingest::threads::{Staging, thread_roots};
 use crate::model::{Channel, Conversation, Event, Role, SourcePos};
 use crate::time::{TimeError, Timestamp};
@@ -102,12 +103,6 @@ impl Graph {
             .map(|p| p.and_then(|h| self.rows.get(&h).copied()))
             .collect()
     }
-}
-
-fn id_hash(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// Reads one social CSV file into `out`, conversations in the order of their root rows.
@@ -390,23 +385,18 @@ mod tests {
                 Some(root + 1),
                 "done, thanks",
             );
+            let question = row(
+                root,
+                &format!("c{}", t % 37),
+                true,
+                None,
+                "my order is late",
+            );
             if t % 40 == 0 {
                 rows.push(reply);
-                rows.push(row(
-                    root,
-                    &format!("c{}", t % 37),
-                    true,
-                    None,
-                    "my order is late",
-                ));
+                rows.push(question);
             } else {
-                rows.push(row(
-                    root,
-                    &format!("c{}", t % 37),
-                    true,
-                    None,
-                    "my order is late",
-                ));
+                rows.push(question);
                 let at = rows.len().saturating_sub((t % 3) as usize);
                 rows.insert(at, reply);
             }
