@@ -6,7 +6,7 @@
 //! temporary files. Once the input is read, [`thread_roots`] resolves every post's thread
 //! root, and [`Staging::regroup`] moves the posts to their root's partition through a
 //! second store and hands over one partition of threads at a time. Memory: the graph,
-//! plus about the limit for each store, plus one partition.
+//! plus about the limit (shared by the two stores), plus one partition.
 
 use std::collections::BTreeMap;
 
@@ -49,11 +49,13 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Keeps up to about `memory` bytes in memory, the rest in temporary files.
+    /// Keeps up to about `memory` bytes in memory, the rest in temporary files: half for
+    /// the posts as staged, half for the posts regrouped by root (both stores are alive
+    /// while posts move from one to the other).
     pub fn new(memory: usize) -> Staging {
         Staging {
-            store: SpillStore::new(memory),
-            memory,
+            store: SpillStore::new(memory / 2),
+            memory: memory / 2,
             record: Vec::new(),
         }
     }
