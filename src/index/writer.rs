@@ -159,7 +159,7 @@ impl<'a> ConversationIndexer<'a> {
     /// Adds a conversation, replacing any document with the same id.
     pub fn add(&self, conv: &Conversation<'_>, facts: &ConversationFacts) -> Result<(), Error> {
         let detections = self.detections.map(|d| d(conv, facts)).unwrap_or_default();
-        self.add_with_detections(conv, facts, detections)
+        self.add_with_detections(conv, facts, &detections)
     }
 
     /// Adds a conversation with its detections given, replacing any document with the
@@ -168,14 +168,19 @@ impl<'a> ConversationIndexer<'a> {
         &self,
         conv: &Conversation<'_>,
         facts: &ConversationFacts,
-        detections: Vec<Detection>,
+        detections: &[Detection],
     ) -> Result<(), Error> {
-        let (masked, detections) = match self.masker {
-            Some(m) => mask_conversation(conv, &detections, m),
-            None => (conv.clone(), detections),
+        // Masked text and moved spans when masking; the originals, uncopied, otherwise.
+        let (masked, moved);
+        let (conv_doc, detections) = match self.masker {
+            Some(m) => {
+                (masked, moved) = mask_conversation(conv, detections, m);
+                (&masked, moved.as_slice())
+            }
+            None => (conv, detections),
         };
         let effort = self.effort.and_then(|e| e(facts));
-        let doc = self.document(&masked, facts, &detections, effort);
+        let doc = self.document(conv_doc, facts, detections, effort);
         let mut locked = self.locked.lock().expect("index writer lock");
         locked
             .writer
@@ -335,7 +340,7 @@ impl Observer for ConversationIndexer<'_> {
         detections: &[Detection],
     ) {
         let added = if self.pipeline_detections {
-            self.add_with_detections(conversation, facts, detections.to_vec())
+            self.add_with_detections(conversation, facts, detections)
         } else {
             self.add(conversation, facts)
         };

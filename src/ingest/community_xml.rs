@@ -583,16 +583,10 @@ mod tests {
         assert_eq!(whole.conversations.len(), 300);
 
         // 4 KiB of memory: nearly every post goes through a temporary file.
-        let mut out = ReadOutput::default();
-        let mut handed: Vec<Conversation<'static>> = Vec::new();
-        let mut rounds = 0;
-        let mut flush = |o: &mut ReadOutput| {
-            rounds += 1;
-            handed.append(&mut o.conversations);
-        };
-        read_streaming(&mut xml.as_bytes(), 0, &mut out, 4096, &mut flush).unwrap();
+        let (out, handed, rounds) = crate::ingest::readers::collect_flushes(|out, flush| {
+            read_streaming(&mut xml.as_bytes(), 0, out, 4096, flush)
+        });
         assert_eq!(rounds, crate::spill::PARTITIONS);
-        handed.sort_by_key(|c| c.pos);
         assert_eq!(handed.len(), 300);
         for (a, b) in handed.iter().zip(&whole.conversations) {
             assert_eq!(

@@ -599,13 +599,11 @@ mod tests {
         assert_eq!(whole.conversations.len(), 200);
         assert_eq!(whole.problems.len(), 1);
 
-        let mut out = ReadOutput::default();
-        let mut t = Threader::with_memory(&config, 1024);
-        t.add_mbox(&mut mbox.as_bytes(), 0, &mut out).unwrap();
-        let mut handed = Vec::new();
-        t.finish_streaming(&mut out, &mut |o| handed.append(&mut o.conversations))
-            .unwrap();
-        handed.sort_by_key(|c| c.pos);
+        let (out, handed, _) = crate::ingest::readers::collect_flushes(|out, flush| {
+            let mut t = Threader::with_memory(&config, 1024);
+            t.add_mbox(&mut mbox.as_bytes(), 0, out)?;
+            t.finish_streaming(out, flush)
+        });
         let shape = |c: &Conversation<'_>| -> (String, Option<String>, Vec<(Role, String, u64)>) {
             let events = c
                 .events

@@ -11,13 +11,9 @@
 //! (file order, then position in the file), and e-mail messages are threaded across all
 //! mbox and `.eml` inputs of a run together.
 
-use std::collections::BTreeMap;
-use std::io::BufRead;
-
 use serde::Deserialize;
 
 use crate::error::SkipReason;
-use crate::ingest::format::InputFormat;
 use crate::model::{Channel, Conversation, SourcePos};
 use crate::time::{TimeError, Timestamp};
 
@@ -41,8 +37,6 @@ pub struct ReadOutput {
     pub problems: Vec<ReadProblem>,
     /// Records read (rows, messages, lines, XML rows), including skipped ones.
     pub records: u64,
-    /// Files read, by format.
-    pub formats: BTreeMap<String, u64>,
 }
 
 impl ReadOutput {
@@ -169,31 +163,23 @@ pub fn time_problem(field: &str, value: &str, e: TimeError) -> (SkipReason, Stri
     }
 }
 
-/// Reads one file of a non-e-mail format into `out`; `stem` (the file name without
-/// extension) names chat conversations that carry no id. E-mail goes through
-/// [`crate::ingest::email::Threader`], which threads across files.
-pub fn read_file(
-    format: InputFormat,
-    reader: &mut dyn BufRead,
-    file: u32,
-    stem: &str,
-    config: &ReadersConfig,
-    out: &mut ReadOutput,
-) -> std::io::Result<()> {
-    match format {
-        InputFormat::SocialCsv => {
-            crate::ingest::social_csv::read(reader, file, &config.social, out)
-        }
-        InputFormat::ChatLog => {
-            let pattern = crate::ingest::chatlog::ChatPattern::new(&config.chat)
-                .map_err(std::io::Error::other)?;
-            crate::ingest::chatlog::read(reader, file, stem, &pattern, out)
-        }
-        InputFormat::StackExchangeXml => crate::ingest::community_xml::read(reader, file, out),
-        InputFormat::Jsonl | InputFormat::Mbox | InputFormat::Eml => Err(std::io::Error::other(
-            format!("{format} is not read by read_file"),
-        )),
-    }
+/// Runs a streaming reader whose `flush` collects what it hands over; returns what stayed
+/// in the reader's output, the conversations handed over sorted by position, and how
+/// many times `flush` ran. For tests comparing streaming with in-memory reading.
+#[cfg(test)]
+pub(crate) fn collect_flushes(
+    read: impl FnOnce(&mut ReadOutput, &mut dyn FnMut(&mut ReadOutput)) -> std::io::Result<()>,
+) -> (ReadOutput, Vec<Conversation<'static>>, usize) {
+    let mut out = ReadOutput::default();
+    let mut handed = Vec::new();
+    let mut rounds = 0;
+    read(&mut out, &mut |o| {
+        rounds += 1;
+        handed.append(&mut o.conversations);
+    })
+    .expect("streaming read");
+    handed.sort_by_key(|c: &Conversation<'static>| c.pos);
+    (out, handed, rounds)
 }
 
 #[cfg(test)]

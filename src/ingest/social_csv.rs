@@ -415,17 +415,11 @@ mod tests {
         assert_eq!(whole.conversations.len(), 401);
         assert_eq!(whole.problems.len(), 1);
 
-        let mut out = ReadOutput::default();
-        let mut handed: Vec<Conversation<'static>> = Vec::new();
-        let mut rounds = 0;
-        let mut flush = |o: &mut ReadOutput| {
-            rounds += 1;
-            handed.append(&mut o.conversations);
-        };
         // 2 KiB: nearly every post goes through the temporary files, twice.
-        read_streaming(&mut csv.as_bytes(), 0, &config, &mut out, 2048, &mut flush).unwrap();
+        let (out, handed, rounds) = crate::ingest::readers::collect_flushes(|out, flush| {
+            read_streaming(&mut csv.as_bytes(), 0, &config, out, 2048, flush)
+        });
         assert_eq!(rounds, PARTITIONS);
-        handed.sort_by_key(|c| c.pos);
         let shape = |c: &Conversation<'_>| {
             let events: Vec<(Role, String, Timestamp, u64)> = c
                 .events

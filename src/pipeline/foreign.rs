@@ -17,7 +17,7 @@ use crate::error::Problem;
 use crate::ingest::chatlog::{self, ChatPattern};
 use crate::ingest::email::Threader;
 use crate::ingest::format::{Detection, InputFormat, detect};
-use crate::ingest::readers::{ReadOutput, read_file};
+use crate::ingest::readers::ReadOutput;
 use crate::ingest::source::{self, InputFile, STDIN};
 use crate::ingest::{community_xml, social_csv};
 use crate::model::Conversation;
@@ -204,25 +204,29 @@ pub(super) fn run_exports(
     let mut exports = Exports::new(ctx);
     let mut out = ReadOutput::default();
     let mut threader: Option<Threader> = None;
+    let memory = ctx.options.mem_limit;
     for (i, (file, &format)) in ctx.files.iter().zip(formats).enumerate() {
+        if format == InputFormat::Jsonl {
+            continue; // read as chunks by the main stream
+        }
         let index = i as u32;
-        let reader = match format {
-            InputFormat::Jsonl => continue,
-            _ => source::open(file, raw.clone())?,
-        };
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+        let mut reader =
+            std::io::BufReader::with_capacity(1 << 16, source::open(file, raw.clone())?);
+        let flush = &mut |o: &mut ReadOutput| exports.take(o);
         let result = match format {
-            InputFormat::Mbox => threader
-                .get_or_insert_with(|| Threader::with_memory(&readers.email, ctx.options.mem_limit))
-                .add_mbox(&mut reader, index, &mut out),
-            InputFormat::Eml => threader
-                .get_or_insert_with(|| Threader::with_memory(&readers.email, ctx.options.mem_limit))
-                .add_eml(&mut reader, index, &mut out),
+            InputFormat::Jsonl => Ok(()),
+            InputFormat::Mbox | InputFormat::Eml => {
+                let t =
+                    threader.get_or_insert_with(|| Threader::with_memory(&readers.email, memory));
+                match format {
+                    InputFormat::Mbox => t.add_mbox(&mut reader, index, &mut out),
+                    _ => t.add_eml(&mut reader, index, &mut out),
+                }
+            }
             InputFormat::ChatLog => ChatPattern::new(&readers.chat)
                 .map_err(std::io::Error::other)
                 .and_then(|pattern| {
                     let stem = stem(file);
-                    let flush = &mut |o: &mut ReadOutput| exports.take(o);
                     chatlog::read_streaming(
                         &mut reader,
                         index,
@@ -233,24 +237,17 @@ pub(super) fn run_exports(
                         flush,
                     )
                 }),
-            InputFormat::SocialCsv => {
-                let flush = &mut |o: &mut ReadOutput| exports.take(o);
-                let memory = ctx.options.mem_limit;
-                social_csv::read_streaming(
-                    &mut reader,
-                    index,
-                    &readers.social,
-                    &mut out,
-                    memory,
-                    flush,
-                )
-            }
+            InputFormat::SocialCsv => social_csv::read_streaming(
+                &mut reader,
+                index,
+                &readers.social,
+                &mut out,
+                memory,
+                flush,
+            ),
             InputFormat::StackExchangeXml => {
-                let flush = &mut |o: &mut ReadOutput| exports.take(o);
-                let memory = ctx.options.mem_limit;
                 community_xml::read_streaming(&mut reader, index, &mut out, memory, flush)
             }
-            _ => read_file(format, &mut reader, index, &stem(file), readers, &mut out),
         };
         result.map_err(|e| Error::io(&file.path, e))?;
         if !matches!(format, InputFormat::Mbox | InputFormat::Eml) {
