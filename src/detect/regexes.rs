@@ -13,7 +13,10 @@
 //! [`Regex`] of an entry runs only when its gate or set says so, to find the spans and the
 //! `id` capture.
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex::{CaptureLocations, Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -145,6 +148,40 @@ pub struct RegexGroup {
     set: Option<RegexSet>,
     /// Per pattern: its rule, its own regex, the index of its `id` capture group.
     entries: Vec<(u32, Regex, Option<usize>)>,
+    /// Pattern `i` is known to [`with_capture_slots`] as `first_key + i`.
+    first_key: u64,
+}
+
+/// Keys of compiled patterns for the per-thread capture slots, unique in the process.
+static NEXT_PATTERN_KEY: AtomicU64 = AtomicU64::new(0);
+
+/// Most patterns a thread keeps capture slots for (more lexicon sets than this in one
+/// thread start the cache over).
+const CAPTURE_SLOT_LIMIT: usize = 256;
+
+thread_local! {
+    static CAPTURE_SLOTS: RefCell<Vec<(u64, CaptureLocations)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with capture slots for `re` that this thread allocated once, so a regex with
+/// an `id` group does not allocate per message.
+fn with_capture_slots<R>(key: u64, re: &Regex, f: impl FnOnce(&mut CaptureLocations) -> R) -> R {
+    CAPTURE_SLOTS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slots) => {
+            let at = match slots.iter().position(|(k, _)| *k == key) {
+                Some(at) => at,
+                None => {
+                    if slots.len() >= CAPTURE_SLOT_LIMIT {
+                        slots.clear();
+                    }
+                    slots.push((key, re.capture_locations()));
+                    slots.len() - 1
+                }
+            };
+            f(&mut slots[at].1)
+        }
+        Err(_) => f(&mut re.capture_locations()),
+    })
 }
 
 impl RegexGroup {
@@ -170,7 +207,12 @@ impl RegexGroup {
                 Ok((rule, re, id))
             })
             .collect::<Result<Vec<_>, String>>()?;
-        Ok(RegexGroup { set, entries })
+        let first_key = NEXT_PATTERN_KEY.fetch_add(entries.len() as u64, Ordering::Relaxed);
+        Ok(RegexGroup {
+            set,
+            entries,
+            first_key,
+        })
     }
 
     /// Calls `hit(start, end, rule)` for every match in `text`: the `id` capture's span
@@ -220,11 +262,10 @@ impl RegexGroup {
     fn scan_one(&self, i: usize, text: &str, hit: &mut impl FnMut(usize, usize, u32)) {
         let (rule, re, id) = &self.entries[i];
         match id {
-            Some(group) => {
-                let mut locs = re.capture_locations();
+            Some(group) => with_capture_slots(self.first_key + i as u64, re, |locs| {
                 let mut at = 0;
                 while at <= text.len() {
-                    let Some(m) = re.captures_read_at(&mut locs, text, at) else {
+                    let Some(m) = re.captures_read_at(locs, text, at) else {
                         break;
                     };
                     let span = locs.get(*group).unwrap_or((m.start(), m.end()));
@@ -237,7 +278,7 @@ impl RegexGroup {
                         next_char(text, m.end())
                     };
                 }
-            }
+            }),
             None => {
                 for m in re.find_iter(text) {
                     hit(m.start(), m.end(), *rule);
@@ -322,6 +363,21 @@ mod tests {
         assert_eq!(t(r"[a-z]+ again"), None);
         assert_eq!(t(r"x*yes"), None);
         assert_eq!(t(r"(?:é|e)tat"), None);
+    }
+
+    #[test]
+    fn capture_slots_are_kept_apart_per_pattern_and_group() {
+        // Two groups alive in one thread, scanned in turn: each pattern keeps its own
+        // slots (a pattern with two groups next to one with one).
+        let a = RegexGroup::compile(&[(1, r"(?P<x>a)(?P<id>\d+)")], true).unwrap();
+        let b = RegexGroup::compile(&[(2, r"b(?P<id>\d+)")], false).unwrap();
+        for _ in 0..3 {
+            let mut hits = Vec::new();
+            a.scan("a12 b345 a6", |s, e, r| hits.push((s, e, r)));
+            b.scan("a12 b345 a6", |s, e, r| hits.push((s, e, r)));
+            assert_eq!(hits, vec![(1, 3, 1), (10, 11, 1), (5, 8, 2)]);
+        }
+        assert_ne!(a.first_key, b.first_key);
     }
 
     #[test]
