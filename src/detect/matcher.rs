@@ -395,6 +395,65 @@ fn is_apostrophe(c: char) -> bool {
 
 /// True when `text[start..end]` stands as a whole word (or a whole emoticon).
 pub fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    match (
+        ascii_start_ok(text.as_bytes(), start, end),
+        ascii_end_ok(text.as_bytes(), start, end),
+    ) {
+        (Some(a), Some(b)) => a && b,
+        _ => whole_word_by_chars(text, start, end),
+    }
+}
+
+fn is_ascii_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// [`edge_ok`] for an ASCII edge byte and ASCII neighbours; `None` when a byte it needs
+/// is not ASCII (the caller then decodes chars). Most automaton matches are decided here:
+/// the commonest rejection is a short phrase inside a longer word.
+fn ascii_edge_ok(edge: u8, next: Option<u8>, beyond: Option<u8>) -> Option<bool> {
+    let Some(next) = next else {
+        return Some(true);
+    };
+    if edge >= 0x80 || next >= 0x80 {
+        return None;
+    }
+    if is_ascii_word_byte(edge) {
+        if is_ascii_word_byte(next) {
+            return Some(false);
+        }
+        if next == b'\'' {
+            return match beyond {
+                Some(c) if c >= 0x80 => None,
+                Some(c) => Some(!c.is_ascii_alphabetic()),
+                None => Some(true),
+            };
+        }
+        Some(true)
+    } else if edge.is_ascii_punctuation() {
+        Some(!next.is_ascii_alphanumeric())
+    } else {
+        Some(true)
+    }
+}
+
+fn ascii_start_ok(b: &[u8], start: usize, end: usize) -> Option<bool> {
+    if start >= end {
+        return Some(false);
+    }
+    let before = |k: usize| start.checked_sub(k).map(|i| b[i]);
+    ascii_edge_ok(b[start], before(1), before(2))
+}
+
+fn ascii_end_ok(b: &[u8], start: usize, end: usize) -> Option<bool> {
+    if start >= end {
+        return Some(false);
+    }
+    ascii_edge_ok(b[end - 1], b.get(end).copied(), b.get(end + 1).copied())
+}
+
+/// [`whole_word`] by decoded chars: any script.
+fn whole_word_by_chars(text: &str, start: usize, end: usize) -> bool {
     let inner = &text[start..end];
     let (Some(first), Some(last)) = (inner.chars().next(), inner.chars().next_back()) else {
         return false;
@@ -477,6 +536,33 @@ mod tests {
         ];
         for (text, s, e, want) in cases {
             assert_eq!(whole_word(text, s, e), want, "{text:?} [{s}..{e}]");
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_chars_everywhere() {
+        let texts = [
+            "it works now, don't it? 'thanks' ok:) :-( https://x.example/:)",
+            "rock'n'roll o'clock 90's _x_ a-b a.b",
+            "café's d'été naïve ‘quoted’ don’t 👍ok ok👍 ¡sí!",
+            "'",
+            "a",
+            ":)",
+            "",
+        ];
+        for text in texts {
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for (i, &s) in bounds.iter().enumerate() {
+                for &e in &bounds[i + 1..] {
+                    assert_eq!(
+                        whole_word(text, s, e),
+                        whole_word_by_chars(text, s, e),
+                        "{text:?} [{s}..{e}]"
+                    );
+                }
+            }
         }
     }
 
