@@ -395,9 +395,12 @@ fn is_apostrophe(c: char) -> bool {
 
 /// True when `text[start..end]` stands as a whole word (or a whole emoticon).
 pub fn whole_word(text: &str, start: usize, end: usize) -> bool {
+    if start >= end {
+        return false;
+    }
     match (
-        ascii_start_ok(text.as_bytes(), start, end),
-        ascii_end_ok(text.as_bytes(), start, end),
+        ascii_start_ok(text.as_bytes(), start),
+        ascii_end_ok(text.as_bytes(), end),
     ) {
         (Some(a), Some(b)) => a && b,
         _ => whole_word_by_chars(text, start, end),
@@ -437,18 +440,12 @@ fn ascii_edge_ok(edge: u8, next: Option<u8>, beyond: Option<u8>) -> Option<bool>
     }
 }
 
-fn ascii_start_ok(b: &[u8], start: usize, end: usize) -> Option<bool> {
-    if start >= end {
-        return Some(false);
-    }
+fn ascii_start_ok(b: &[u8], start: usize) -> Option<bool> {
     let before = |k: usize| start.checked_sub(k).map(|i| b[i]);
     ascii_edge_ok(b[start], before(1), before(2))
 }
 
-fn ascii_end_ok(b: &[u8], start: usize, end: usize) -> Option<bool> {
-    if start >= end {
-        return Some(false);
-    }
+fn ascii_end_ok(b: &[u8], end: usize) -> Option<bool> {
     ascii_edge_ok(b[end - 1], b.get(end).copied(), b.get(end + 1).copied())
 }
 
