@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("CXMINE_REAL_DATA", ROOT.parent / "shared" / "data"))
-LABELS = ROOT / "gold" / "real"
+LABELS = Path(os.environ.get("CXMINE_REAL_LABELS", ROOT / "gold" / "real"))
 
 
 # ---------------------------------------------------------------- helpers
