@@ -254,7 +254,7 @@ def load_rhelp(path, source):
             if m["mid"] == r:
                 text = (m["subject"] + "\n" + text).strip()
             events.append({"key": m["mid"], "ts": m["ts"], "order": n,
-                           "role": "customer" if m["from"] == starter else "agent",
+                           "role": "customer" if m["from"] == starter else "member",
                            "author": m["from"], "text": text})
         out.append(conversation(source, r, "email", events))
     return out
@@ -330,7 +330,7 @@ def load_irc(raw_path, source):
             hh, mm, nick, text = m.groups()
             first_nick = first_nick or nick
             events.append({"key": str(n), "ts": day + dt.timedelta(hours=int(hh), minutes=int(mm)),
-                           "order": n, "role": "customer" if nick == first_nick else "agent",
+                           "order": n, "role": "customer" if nick == first_nick else "member",
                            "author": nick, "text": text})
         if events:
             out.append(conversation(source, f"{raw_path.name[:13]}:{members[0]}", "chat", events))

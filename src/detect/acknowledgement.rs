@@ -83,8 +83,49 @@ pub fn verdict(m: &Matcher, text: &str, hits: &[Hit], settings: &Settings) -> Op
     }
 }
 
-/// The first solution cue of a responder message, if any.
-pub fn solution_cue(m: &Matcher, hits: &[Hit]) -> Option<usize> {
-    hits.iter()
-        .position(|h| m.rule(h).label == Label::AckSolution)
+/// Why a responder message is a solution candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidate {
+    /// A `[solution]` cue (instruction, action done, answer phrase) at this hit index.
+    Cue(usize),
+    /// An answer: at least `answer_min_words` words, not a question, no `[deflect]` phrase.
+    Answer,
+}
+
+/// Whether a responder message offers a solution, and why.
+///
+/// A `[solution]` cue always counts; otherwise a message long enough to be an answer
+/// counts unless it deflects (asks for a DM or details, apologises, promises to look) or
+/// is a question.
+pub fn solution_candidate(
+    m: &Matcher,
+    text: &str,
+    hits: &[Hit],
+    settings: &Settings,
+) -> Option<Candidate> {
+    if let Some(i) = hits.iter().position(|h| m.rule(h).label == Label::AckSolution) {
+        return Some(Candidate::Cue(i));
+    }
+    let min = settings.answer_min_words;
+    if min == 0 || hits.iter().any(|h| m.rule(h).label == Label::AckDeflect) {
+        return None;
+    }
+    (content_words(text) >= min && !is_question(text)).then_some(Candidate::Answer)
+}
+
+/// Words of a message, leaving out @handles, #tags and links.
+fn content_words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| !w.starts_with('@') && !w.starts_with('#') && !w.starts_with("http"))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// A message whose last sentence is a question.
+fn is_question(text: &str) -> bool {
+    let body = text.trim_end_matches(|c: char| {
+        c.is_whitespace() || !(c.is_alphanumeric() || c.is_ascii_punctuation())
+    });
+    let body = body.trim_end_matches(|c: char| c == ')' || c == '"' || c == '\'');
+    body.ends_with('?')
 }

@@ -8,7 +8,7 @@
 //! counted once per value per message, before or after the first hand-off; a plain
 //! identifier request counts as re-verification once the customer has given one.
 
-use super::acknowledgement::{self, Finding, Verdict};
+use super::acknowledgement::{self, Candidate, Finding, Verdict};
 use super::handoff::{Cause, Tracker};
 use super::identifiers;
 use super::matcher::{Hit, Label};
@@ -23,8 +23,8 @@ use crate::model::{Conversation, Event, EventKind, Role};
 pub struct MessageFindings {
     /// Originator verdict (customer messages only).
     pub ack: Option<Finding>,
-    /// Solution cue (responder messages only).
-    pub solution: Option<usize>,
+    /// Solution candidate (responder messages only).
+    pub solution: Option<Candidate>,
     /// Rephrase request and who asks.
     pub rephrase: Option<(usize, Side)>,
     /// Hand-off phrase (non-customer messages only).
@@ -44,7 +44,7 @@ pub fn message_findings(det: &Detectors, role: Role, text: &str, hits: &[Hit]) -
             .then(|| acknowledgement::verdict(m, text, hits, &det.settings))
             .flatten(),
         solution: responder
-            .then(|| acknowledgement::solution_cue(m, hits))
+            .then(|| acknowledgement::solution_candidate(m, text, hits, &det.settings))
             .flatten(),
         rephrase: rephrase::request(m, hits, role),
         handoff: (role != Role::Customer)
@@ -124,6 +124,10 @@ pub fn analyze(
     for (index, event) in conv.events.iter().enumerate() {
         match event.kind {
             EventKind::Message => message(det, &mut st, scratch, &mut sink, index, event),
+            EventKind::Resolve => {
+                resolve(&mut st, &mut sink, index);
+                structural(&mut st, &mut sink, index, event);
+            }
             EventKind::Accept => {
                 accept(&mut st, index);
                 sink.event(
@@ -151,6 +155,25 @@ fn accept(st: &mut State<'_>, index: usize) {
     st.last_verdict = Some(Acknowledgement::Success);
     let inferred = st.last_responder_message.unwrap_or(index);
     s.solution_event.get_or_insert(inferred as u32);
+}
+
+/// A resolve event makes the last responder message (or the event itself) the solution
+/// when none was seen.
+fn resolve(st: &mut State<'_>, sink: &mut Sink<'_>, index: usize) {
+    if st.signals.solution_event.is_none() {
+        let inferred = st.last_responder_message.unwrap_or(index);
+        st.signals.solution_event = Some(inferred as u32);
+        sink.event(
+            index,
+            (0, 0),
+            [
+                "acknowledgement",
+                "solution",
+                "ack.resolve_event",
+                "(resolve event)",
+            ],
+        );
+    }
 }
 
 fn structural<'e>(st: &mut State<'e>, sink: &mut Sink<'_>, index: usize, event: &'e Event<'_>) {
@@ -192,7 +215,7 @@ fn message<'e>(
         sink.hit(det, index, &hits[h], "rephrase", side.label());
     }
     if event.role.is_responder() {
-        responder_message(det, st, sink, index, &hits, &f);
+        responder_message(det, st, sink, index, text, &hits, &f);
     } else if event.role == Role::Customer {
         customer_message(det, st, scratch, sink, index, text, &hits, &f);
     }
@@ -207,13 +230,30 @@ fn responder_message(
     st: &mut State<'_>,
     sink: &mut Sink<'_>,
     index: usize,
+    text: &str,
     hits: &[Hit],
     f: &MessageFindings,
 ) {
     st.last_responder_message = Some(index);
-    if let Some(h) = f.solution {
-        st.signals.solution_event.get_or_insert(index as u32);
-        sink.hit(det, index, &hits[h], "acknowledgement", "solution");
+    match f.solution {
+        Some(Candidate::Cue(h)) => {
+            st.signals.solution_event.get_or_insert(index as u32);
+            sink.hit(det, index, &hits[h], "acknowledgement", "solution");
+        }
+        Some(Candidate::Answer) => {
+            st.signals.solution_event.get_or_insert(index as u32);
+            let source = det
+                .setting_sources
+                .get("answer_min_words")
+                .cloned()
+                .unwrap_or_else(|| "acknowledgement.txt".into());
+            sink.event(
+                index,
+                (0, text.len()),
+                ["acknowledgement", "solution", "ack.answer", &source],
+            );
+        }
+        None => {}
     }
     if let Some((h, explicit)) = f.verify {
         if explicit || st.customer_gave_id {
@@ -235,6 +275,14 @@ fn customer_message(
     f: &MessageFindings,
 ) {
     let s = &mut st.signals;
+    if let Some(found) = f.ack {
+        // A verdict on the state of things proves a solution was offered: the last
+        // responder message is taken as it when no candidate was recognised.
+        let decisive = !matches!(found.verdict, Verdict::Thanks);
+        if s.solution_event.is_none() && decisive {
+            s.solution_event = st.last_responder_message.map(|i| i as u32);
+        }
+    }
     if let (Some(found), Some(_)) = (f.ack, s.solution_event) {
         match found.verdict {
             Verdict::Success { used } => {

@@ -194,12 +194,19 @@ pub fn sentiment_jsonl(det: &Detectors, text: &str, out: &mut dyn Write) -> io::
         };
         let id = value.get("id").and_then(|v| v.as_str()).unwrap_or("");
         let mut emit = |event: usize, role: &str, t: &str| -> io::Result<()> {
+            let score = det.message_sentiment(t);
+            let class = match super::sentiment::class(score, &det.settings) {
+                1 => "positive",
+                -1 => "negative",
+                _ => "neutral",
+            };
             let row = serde_json::json!({
                 "line": i + 1,
                 "id": id,
                 "event": event,
                 "role": role,
-                "score": det.message_sentiment(t),
+                "score": score,
+                "class": class,
             });
             written += 1;
             writeln!(out, "{row}")

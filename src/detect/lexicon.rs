@@ -72,10 +72,12 @@ impl LexiconFile {
     pub fn allows_section(self, section: &str) -> bool {
         let fixed: &[&str] = match self {
             LexiconFile::Acknowledgement => &[
-                "success", "failure", "thanks", "solution", "sarcasm", "ignore",
+                "success", "failure", "thanks", "solution", "deflect", "sarcasm", "ignore",
             ],
             LexiconFile::Rephrase => &["customer", "agent", "any", "ignore"],
-            LexiconFile::Identifiers => return is_identifier_section_name(section),
+            LexiconFile::Identifiers => {
+                return section == "pointer" || is_identifier_section_name(section);
+            }
             LexiconFile::Handoff => &["transfer", "ignore"],
             LexiconFile::Sentiment => &["valence", "ignore"],
             LexiconFile::Modifiers => &["negator", "intensifier", "dampener", "contrast"],
@@ -140,6 +142,8 @@ pub struct Entry {
     pub norm: Norm,
     /// Rule id: given with `id=` or `<stem>.<section>.<line>`.
     pub id: String,
+    /// Language of the phrase (`lang=es`), when it is not English.
+    pub lang: Option<String>,
 }
 
 impl Entry {
@@ -152,6 +156,9 @@ impl Entry {
 /// Tunable numbers set with `@set NAME VALUE` lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
+    /// Responder messages of at least this many words that are not questions and hold no
+    /// `[deflect]` phrase are solution candidates (answers); 0 turns this off.
+    pub answer_min_words: usize,
     /// Overlap of word-pair shingles above which a customer message restates an earlier one.
     pub restatement_threshold: f64,
     /// Fewest shingles a message needs to be compared at all.
@@ -183,6 +190,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            answer_min_words: 0,
             restatement_threshold: 0.6,
             restatement_min_shingles: 4,
             neutral_band: 0.1,
@@ -221,6 +229,9 @@ impl Settings {
             }
         };
         match (file, name) {
+            (LexiconFile::Acknowledgement, "answer_min_words") => {
+                self.answer_min_words = whole()?
+            }
             (LexiconFile::Rephrase, "restatement_threshold") => {
                 self.restatement_threshold = in_range(0.0, 1.0)?
             }
@@ -485,6 +496,7 @@ fn parse_entry(file: LexiconFile, line: u32, section: &str, text: &str) -> Resul
         tags: Vec::new(),
         norm: Norm::default(),
         id: format!("{}.{section}.{line}", file.stem()),
+        lang: None,
     };
     for attr in attrs.split_whitespace() {
         apply_attr(&mut entry, attr)?;
@@ -495,7 +507,8 @@ fn parse_entry(file: LexiconFile, line: u32, section: &str, text: &str) -> Resul
         ));
     }
     let is_id_kind =
-        file == LexiconFile::Identifiers && !matches!(section, "request" | "reverify" | "ignore");
+        file == LexiconFile::Identifiers
+            && !matches!(section, "request" | "reverify" | "pointer" | "ignore");
     if is_id_kind && matches!(entry.pattern, Pattern::Phrase(_)) {
         return Err(format!(
             "identifier kind [{section}] takes `re:` patterns only"
@@ -525,6 +538,10 @@ fn apply_attr(entry: &mut Entry, attr: &str) -> Result<(), String> {
             entry.weight = Some(w);
         }
         "tag" => entry.tags.push(value.to_string()),
+        "lang" if value.len() == 2 && value.bytes().all(|b| b.is_ascii_lowercase()) => {
+            entry.lang = Some(value.to_string())
+        }
+        "lang" => return Err(format!("lang={value} is not a two-letter ISO 639-1 code")),
         "id" if !value.is_empty() => entry.id = value.to_string(),
         "norm" => {
             entry.norm = match value {
@@ -573,7 +590,10 @@ fn check_regexes(lex: &Lexicon, issues: &mut Vec<Issue>) {
             )),
             Ok(r) => {
                 let id_kind = e.file == LexiconFile::Identifiers
-                    && !matches!(e.section.as_str(), "request" | "reverify" | "ignore");
+                    && !matches!(
+                        e.section.as_str(),
+                        "request" | "reverify" | "pointer" | "ignore"
+                    );
                 if id_kind && !r.capture_names().any(|n| n == Some("id")) {
                     issues.push(issue(
                         e,

@@ -33,6 +33,9 @@ pub enum Label {
     AckThanks,
     /// A responder's message offers a solution.
     AckSolution,
+    /// A responder's message only deflects (asks for a DM or details, apologises, holds):
+    /// it is no answer, though a `[solution]` cue in it still counts.
+    AckDeflect,
     /// Marks a success statement as sarcastic (it then counts as failure).
     AckSarcasm,
     /// The customer asks to rephrase or explain.
@@ -47,6 +50,8 @@ pub enum Label {
     IdRequest,
     /// A responder explicitly asks for an identifier again.
     IdReverify,
+    /// The customer points at an identifier given before ("I already gave you my number").
+    IdPointer,
     /// A hand-off phrase.
     Handoff,
     /// A sentiment term with its valence.
@@ -175,12 +180,14 @@ fn label_of(e: &Entry, id_kinds: &mut Vec<String>) -> Label {
         (LexiconFile::Acknowledgement, "failure") => Label::AckFailure,
         (LexiconFile::Acknowledgement, "thanks") => Label::AckThanks,
         (LexiconFile::Acknowledgement, "solution") => Label::AckSolution,
+        (LexiconFile::Acknowledgement, "deflect") => Label::AckDeflect,
         (LexiconFile::Acknowledgement, _) => Label::AckSarcasm,
         (LexiconFile::Rephrase, "customer") => Label::RephraseCustomer,
         (LexiconFile::Rephrase, "agent") => Label::RephraseAgent,
         (LexiconFile::Rephrase, _) => Label::RephraseAny,
         (LexiconFile::Identifiers, "request") => Label::IdRequest,
         (LexiconFile::Identifiers, "reverify") => Label::IdReverify,
+        (LexiconFile::Identifiers, "pointer") => Label::IdPointer,
         (LexiconFile::Identifiers, kind) => {
             let at = match id_kinds.iter().position(|k| k == kind) {
                 Some(at) => at,
