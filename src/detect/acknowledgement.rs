@@ -103,7 +103,10 @@ pub fn solution_candidate(
     hits: &[Hit],
     settings: &Settings,
 ) -> Option<Candidate> {
-    if let Some(i) = hits.iter().position(|h| m.rule(h).label == Label::AckSolution) {
+    if let Some(i) = hits
+        .iter()
+        .position(|h| m.rule(h).label == Label::AckSolution)
+    {
         return Some(Candidate::Cue(i));
     }
     let min = settings.answer_min_words;

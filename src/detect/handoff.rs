@@ -5,6 +5,10 @@
 //! counts and opens an episode; further phrases and transfer events join it; the new
 //! responder speaking (agent change or bot → human) closes it. Community members answering
 //! one after another are not hand-offs.
+//!
+//! Agents behind a shared handle (a brand's social account) sign their replies (`^JS`,
+//! `-Tom`, `*AB`): a reply signed differently from the last signed reply is a change of
+//! agent; an unsigned reply is compared by author only.
 
 use crate::model::{Event, EventKind, Role};
 
@@ -39,6 +43,7 @@ pub struct Tracker<'e> {
     open: bool,
     last_responder: Option<Role>,
     last_agent: Option<&'e str>,
+    last_signature: Option<&'e str>,
     /// Hand-offs counted.
     pub count: u32,
     /// Event index of the first one.
@@ -61,13 +66,20 @@ impl<'e> Tracker<'e> {
         let author = event.author.as_deref();
         let before = self.last_agent;
         self.last_agent = author.or(before);
+        let signed = signature(event.text.as_ref());
+        let signed_before = self.last_signature;
+        if signed.is_some() {
+            self.last_signature = signed;
+        }
         if previous == Some(Role::Bot) {
             return Some(Cause::BotToHuman);
         }
-        match (before, author) {
-            (Some(a), Some(b)) if a != b => Some(Cause::AgentChange),
-            _ => None,
-        }
+        let new_author = matches!((before, author), (Some(a), Some(b)) if a != b);
+        let new_signature = matches!(
+            (signed_before, signed),
+            (Some(a), Some(b)) if !a.eq_ignore_ascii_case(b)
+        );
+        (new_author || new_signature).then_some(Cause::AgentChange)
     }
 
     /// Feeds event `index`; `phrase` says whether its text holds a hand-off phrase (only
@@ -92,5 +104,71 @@ impl<'e> Tracker<'e> {
     fn count(&mut self, index: usize) {
         self.count += 1;
         self.first.get_or_insert(index as u32);
+    }
+}
+
+/// Marks that introduce an agent's signature at the end of a reply.
+const SIGNATURE_MARKS: [char; 6] = ['^', '-', '*', '~', '\u{2013}', '/'];
+
+/// The agent signature ending `text` (`^JS`, `- Tom`, `*SultanGardezy`), if any: a mark
+/// followed by one to twenty letters, as the last word of the message.
+pub fn signature(text: &str) -> Option<&str> {
+    let mut words: Vec<&str> = text.split_whitespace().collect();
+    while words.last().is_some_and(|w| is_part_marker(w)) {
+        words.pop();
+    }
+    let last = *words.last()?;
+    let (name, marked) = match last.find(SIGNATURE_MARKS) {
+        // The mark opens the word, or follows only symbols (`☺-Sabi`).
+        Some(at) if !last[..at].chars().any(char::is_alphanumeric) => {
+            (&last[at + last[at..].chars().next()?.len_utf8()..], true)
+        }
+        Some(_) => return None,
+        None => {
+            let before = words.len().checked_sub(2).map(|i| words[i]);
+            let mark =
+                before.is_some_and(|w| w.chars().count() == 1 && w.starts_with(SIGNATURE_MARKS));
+            (last, mark && words.len() > 2)
+        }
+    };
+    let name = name.trim_end_matches(['.', '!']);
+    let letters = name.chars().count();
+    let ok = marked
+        && (1..=20).contains(&letters)
+        && name.chars().all(char::is_alphabetic)
+        && name.chars().next().is_some_and(char::is_uppercase);
+    ok.then_some(name)
+}
+
+/// `2/4`: the part number of a reply split over several posts.
+fn is_part_marker(word: &str) -> bool {
+    word.split_once('/').is_some_and(|(a, b)| {
+        !a.is_empty() && !b.is_empty() && (a.bytes().chain(b.bytes())).all(|c| c.is_ascii_digit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signature;
+
+    #[test]
+    fn signatures_are_the_marked_last_word() {
+        assert_eq!(signature("Send us a DM. -KC"), Some("KC"));
+        assert_eq!(signature("We can help ^JS "), Some("JS"));
+        assert_eq!(
+            signature("Let us know *SultanGardezy"),
+            Some("SultanGardezy")
+        );
+        assert_eq!(signature("Thanks for waiting - Tom"), Some("Tom"));
+        assert_eq!(signature("Hopefully! -Becky"), Some("Becky"));
+        assert_eq!(signature("batch code. TY - Struan 4/4"), Some("Struan"));
+        assert_eq!(signature("making us blush. \u{263a}-Sabi"), Some("Sabi"));
+        // Not signatures: a hyphenated word, a lower-case word, a link, a plain ending.
+        assert_eq!(signature("it is well-known"), None);
+        assert_eq!(signature("see -below"), None);
+        assert_eq!(signature("here https://t.co/x"), None);
+        assert_eq!(signature("thanks"), None);
+        assert_eq!(signature(""), None);
+        assert_eq!(signature("-"), None);
     }
 }

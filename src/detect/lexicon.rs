@@ -229,9 +229,7 @@ impl Settings {
             }
         };
         match (file, name) {
-            (LexiconFile::Acknowledgement, "answer_min_words") => {
-                self.answer_min_words = whole()?
-            }
+            (LexiconFile::Acknowledgement, "answer_min_words") => self.answer_min_words = whole()?,
             (LexiconFile::Rephrase, "restatement_threshold") => {
                 self.restatement_threshold = in_range(0.0, 1.0)?
             }
@@ -506,9 +504,8 @@ fn parse_entry(file: LexiconFile, line: u32, section: &str, text: &str) -> Resul
             "entries of [{section}] need a weight, e.g. `{body} => 1.5`"
         ));
     }
-    let is_id_kind =
-        file == LexiconFile::Identifiers
-            && !matches!(section, "request" | "reverify" | "pointer" | "ignore");
+    let is_id_kind = file == LexiconFile::Identifiers
+        && !matches!(section, "request" | "reverify" | "pointer" | "ignore");
     if is_id_kind && matches!(entry.pattern, Pattern::Phrase(_)) {
         return Err(format!(
             "identifier kind [{section}] takes `re:` patterns only"
