@@ -36,7 +36,7 @@ use std::path::Path;
 pub use lexicon::LexiconError;
 pub use signals::{Acknowledgement, Detection, ShiftLabel, Signals};
 
-use lexicon::{Settings, Severity, Sources};
+use lexicon::{Settings, Sources};
 use matcher::{Hit, Matcher};
 
 /// Compiled lexicons and settings: everything the detectors need. `Send + Sync`.
@@ -88,14 +88,7 @@ impl Detectors {
 
     /// Compiles lexicon texts.
     pub fn from_sources(sources: &Sources) -> Result<Detectors, LexiconError> {
-        let errors: Vec<_> = lexicon::check(sources)
-            .into_iter()
-            .filter(|i| i.severity == Severity::Error)
-            .collect();
-        if !errors.is_empty() {
-            return Err(LexiconError::Invalid(errors));
-        }
-        let (lex, _) = lexicon::parse(sources);
+        let lex = lexicon::parse_checked(sources)?;
         Ok(Detectors {
             matcher: Matcher::compile(&lex)?,
             settings: lex.settings,
