@@ -11,8 +11,8 @@
 //! Counts compare as `tp = min(gold, predicted)`, the rest false alarms or misses;
 //! categories and flags count a hit when equal and non-default. Every miss and false
 //! alarm is listed with the line it comes from. [`gold_messages`] reads the message
-//! lines alone; [`EvalReport::label_scores`] lists the scores
-//! row by row.
+//! lines alone (for [`super::suggest`]); [`EvalReport::label_scores`] lists the scores
+//! row by row (for [`super::compare`]).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};

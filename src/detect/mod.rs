@@ -16,6 +16,7 @@
 
 pub mod acknowledgement;
 pub mod check;
+pub mod compare;
 pub mod conversation;
 pub mod eval;
 pub mod explain;
@@ -27,6 +28,7 @@ pub mod regexes;
 pub mod rephrase;
 pub mod sentiment;
 pub mod signals;
+pub mod suggest;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
