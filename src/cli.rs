@@ -113,6 +113,15 @@ pub struct ExplainArgs {
     pub lexicons: Option<PathBuf>,
 }
 
+/// Output formats of the researcher commands (`eval`, `lexicon suggest`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableOrJson {
+    /// Aligned terminal table.
+    Table,
+    /// Pretty JSON.
+    Json,
+}
+
 /// `cxmine eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -122,9 +131,62 @@ pub struct EvalArgs {
     /// Lexicon directory (default: the shipped lexicons).
     #[arg(long, value_name = "DIR")]
     pub lexicons: Option<PathBuf>,
-    /// Print the scores as JSON instead of a table.
-    #[arg(long)]
+    /// Also score the lexicon directory DIR and show both side by side.
+    #[arg(
+        long,
+        value_name = "DIR",
+        long_help = "Score the gold file with a second lexicon directory and print one table: per \
+                     detector and label, precision, recall and F1 with the first set (A: --lexicons, \
+                     or the shipped lexicons), with DIR (B), and the F1 difference B − A."
+    )]
+    pub against: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
+    pub format: TableOrJson,
+    /// Same as `--format json`.
+    #[arg(long, hide = true, conflicts_with = "format")]
     pub json: bool,
+}
+
+/// Which messages `lexicon suggest` reads, by author.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Customer messages.
+    Customer,
+    /// Responder messages: agents, bots and community members.
+    Agent,
+    /// Every message.
+    Any,
+}
+
+/// `cxmine lexicon suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// Gold JSONL file (repeatable); its message lines are read.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub gold: Vec<PathBuf>,
+    /// The label whose marker phrases are wanted, e.g. `sentiment:negative`.
+    #[arg(long, value_name = "DETECTOR:LABEL")]
+    pub label: String,
+    /// Only messages by this side.
+    #[arg(long, value_enum, default_value_t = RoleArg::Any)]
+    pub role: RoleArg,
+    /// Fewest labelled messages a phrase must occur in.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_count: u64,
+    /// Most candidates shown.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub limit: usize,
+    /// Leave out phrases the lexicon already holds.
+    #[arg(long)]
+    pub new_only: bool,
+    /// Lexicon directory checked for phrases it already holds (default: the shipped
+    /// lexicons).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
+    pub format: TableOrJson,
 }
 
 /// `cxmine lexicon …`.
@@ -137,6 +199,17 @@ pub enum LexiconCommand {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Rank the phrases of gold messages that mark one label (log-odds ratio with an
+    /// informative Dirichlet prior), with the lexicon line of those already present.
+    #[command(
+        long_about = "Rank the word n-grams (1 to 3 words, lower-cased, within one \
+                            clause) of the gold messages by how strongly they mark the messages \
+                            carrying --label against the others: the z-score of the log-odds \
+                            ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn \
+                            2008), the prior being each phrase's count over all messages. A \
+                            message counts a phrase once. Ties are broken by phrase."
+    )]
+    Suggest(SuggestArgs),
 }
 
 /// Report formats.

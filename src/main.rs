@@ -13,8 +13,8 @@ use clap::Parser;
 
 use cli::{
     AnalyzeArgs, Cli, Command, ConvertArgs, EvalArgs, ExplainArgs, FormatArg, GenArgs, IndexArgs,
-    IndexWriterArgs, LexiconCommand, MergeArgs, OutputArgs, ReaderArgs, RunArgs, SearchArgs,
-    SearchFormatArg, SortArg,
+    IndexWriterArgs, LexiconCommand, MergeArgs, OutputArgs, ReaderArgs, RoleArg, RunArgs,
+    SearchArgs, SearchFormatArg, SortArg, SuggestArgs, TableOrJson,
 };
 use cxmine::config::Config;
 use cxmine::metrics::Partial;
@@ -51,6 +51,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Explain(args) => explain(args),
         Command::Eval(args) => eval(args),
         Command::Lexicon(LexiconCommand::Check { dir }) => lexicon_check(dir.as_deref()),
+        Command::Lexicon(LexiconCommand::Suggest(args)) => lexicon_suggest(args),
         Command::Convert(args) => convert(args),
         Command::Index(args) => index(args),
         Command::Search(args) => search(args),
@@ -111,19 +112,100 @@ fn explain(args: ExplainArgs) -> Result<Exit> {
 }
 
 fn eval(args: EvalArgs) -> Result<Exit> {
-    let det = load_detectors(args.lexicons.as_deref())?;
     let text = read_text(&args.gold)?;
-    let report = cxmine::detect::eval::evaluate(&det, &text)?;
+    let score = |dir: Option<&Path>| -> Result<cxmine::detect::eval::EvalReport> {
+        let det = load_detectors(dir)?;
+        cxmine::detect::eval::evaluate(&det, &text)
+            .with_context(|| format!("{}", args.gold.display()))
+    };
+    let report = score(args.lexicons.as_deref())?;
+    let json = args.json || args.format == TableOrJson::Json;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        writeln!(out)?;
-    } else {
-        cxmine::detect::eval::render(&report, &mut out)?;
+    match &args.against {
+        Some(b) => {
+            let comparison = cxmine::detect::compare::compare(
+                &lexicons_name(args.lexicons.as_deref()),
+                &report,
+                &lexicons_name(Some(b)),
+                &score(Some(b))?,
+            );
+            if json {
+                write_json(&comparison, &mut out)?;
+            } else {
+                cxmine::detect::compare::render(&comparison, &mut out)?;
+            }
+        }
+        None if json => write_json(&report, &mut out)?,
+        None => cxmine::detect::eval::render(&report, &mut out)?,
     }
     out.flush()?;
     Ok(Exit::Success)
+}
+
+/// How a lexicon set is named in comparisons.
+fn lexicons_name(dir: Option<&Path>) -> String {
+    match dir {
+        Some(d) => d.display().to_string(),
+        None => "shipped lexicons".to_string(),
+    }
+}
+
+fn write_json(value: &impl serde::Serialize, out: &mut impl Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn lexicon_suggest(args: SuggestArgs) -> Result<Exit> {
+    use cxmine::detect::suggest;
+    let sources = match &args.lexicons {
+        Some(dir) => cxmine::detect::lexicon::read_dir(dir)?,
+        None => cxmine::detect::lexicon::builtin_sources(),
+    };
+    let lexicon = cxmine::detect::lexicon::parse_checked(&sources)?;
+    let known = suggest::KnownPhrases::for_label(&lexicon, &args.label)?;
+    let mut messages = Vec::new();
+    for path in &args.gold {
+        let text = read_text(path)?;
+        let lines = cxmine::detect::eval::gold_messages(&text)
+            .with_context(|| format!("{}", path.display()))?;
+        messages.extend(lines.into_iter().map(|(_, m)| m));
+    }
+    let samples: Vec<suggest::Sample<'_>> = messages
+        .iter()
+        .filter(|m| role_selected(args.role, &m.role))
+        .map(|m| suggest::Sample {
+            id: &m.id,
+            text: &m.text,
+            labelled: m.labels.contains(&args.label),
+        })
+        .collect();
+    let options = suggest::Options {
+        min_count: args.min_count,
+        new_only: args.new_only,
+        limit: Some(args.limit),
+        ..Default::default()
+    };
+    let suggestions = suggest::rank(&args.label, &samples, &known, &options)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match args.format {
+        TableOrJson::Json => write_json(&suggestions, &mut out)?,
+        TableOrJson::Table => suggest::render(&suggestions, &mut out)?,
+    }
+    out.flush()?;
+    Ok(Exit::Success)
+}
+
+/// Whether a gold message by `role` (already validated) is read under `--role`.
+fn role_selected(filter: RoleArg, role: &str) -> bool {
+    let role = cxmine::model::Role::parse(role);
+    match filter {
+        RoleArg::Any => true,
+        RoleArg::Customer => role == Some(cxmine::model::Role::Customer),
+        RoleArg::Agent => role.is_some_and(|r| r.is_responder()),
+    }
 }
 
 fn lexicon_check(dir: Option<&Path>) -> Result<Exit> {

@@ -10,7 +10,9 @@
 //!
 //! Counts compare as `tp = min(gold, predicted)`, the rest false alarms or misses;
 //! categories and flags count a hit when equal and non-default. Every miss and false
-//! alarm is listed with the line it comes from.
+//! alarm is listed with the line it comes from. [`gold_messages`] reads the message
+//! lines alone (for [`super::suggest`]); [`EvalReport::label_scores`] lists the scores
+//! row by row (for [`super::compare`]).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -102,7 +104,37 @@ pub enum EvalError {
     },
 }
 
+/// The scores of one label (or `(all)`, a detector's total) of one detector.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelScore {
+    /// The detector (`sentiment`).
+    pub detector: String,
+    /// The label (`negative`, `conv.shift`), or `(all)` for the detector's total.
+    pub label: String,
+    /// Hits, false alarms and misses.
+    pub counts: Counts,
+}
+
+/// The label name of a detector's total in [`EvalReport::label_scores`] and the tables.
+pub const ALL_LABELS: &str = "(all)";
+
 impl EvalReport {
+    /// Every detector's total, then its labels, detectors and labels in name order (the
+    /// rows of the table).
+    pub fn label_scores(&self) -> Vec<LabelScore> {
+        let mut out = Vec::new();
+        for (detector, d) in &self.detectors {
+            let row = |label: &str, counts: &Counts| LabelScore {
+                detector: detector.clone(),
+                label: label.to_string(),
+                counts: *counts,
+            };
+            out.push(row(ALL_LABELS, &d.total));
+            out.extend(d.labels.iter().map(|(label, c)| row(label, c)));
+        }
+        out
+    }
+
     fn record(&mut self, detector: &str, label: &str, c: Counts, what: &str) {
         let d = self.detectors.entry(detector.to_string()).or_default();
         d.total.add(c);
@@ -117,28 +149,69 @@ impl EvalReport {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct GoldMessage {
-    id: String,
-    role: String,
-    text: String,
+/// A gold message line.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct GoldMessage {
+    /// The message id (shown in misses, false alarms and suggestions).
+    pub id: String,
+    /// Who wrote it, as given (`customer`, `agent`, …).
+    pub role: String,
+    /// The message text.
+    pub text: String,
+    /// Its `detector:label` labels; every label not listed is expected absent.
     #[serde(default)]
-    labels: Vec<String>,
+    pub labels: Vec<String>,
+}
+
+/// A non-blank, non-comment gold line: its 1-based number, its text and its JSON value.
+type GoldLine<'a> = (usize, &'a str, serde_json::Value);
+
+/// Every record of a gold file, in order; blank lines and `//` comments are skipped.
+fn gold_lines(text: &str) -> impl Iterator<Item = Result<GoldLine<'_>, EvalError>> {
+    text.lines().enumerate().filter_map(|(i, line)| {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with("//") {
+            return None;
+        }
+        Some(
+            serde_json::from_str(trimmed)
+                .map(|value| (i + 1, trimmed, value))
+                .map_err(|e| EvalError::Line {
+                    line: i + 1,
+                    message: e.to_string(),
+                }),
+        )
+    })
+}
+
+fn is_conversation(value: &serde_json::Value) -> bool {
+    value.get("events").is_some()
+}
+
+/// The message lines of a gold file (conversation lines are left out), with their
+/// line numbers; a line that is neither kind, or names an unknown role, is an error.
+pub fn gold_messages(text: &str) -> Result<Vec<(usize, GoldMessage)>, EvalError> {
+    let mut out = Vec::new();
+    for line in gold_lines(text) {
+        let (n, _, value) = line?;
+        if is_conversation(&value) {
+            continue;
+        }
+        let err = |message: String| EvalError::Line { line: n, message };
+        let m: GoldMessage = serde_json::from_value(value).map_err(|e| err(e.to_string()))?;
+        Role::parse(&m.role).ok_or_else(|| err(format!("unknown role {:?}", m.role)))?;
+        out.push((n, m));
+    }
+    Ok(out)
 }
 
 /// Scores `det` against the gold JSONL `text`.
 pub fn evaluate(det: &Detectors, text: &str) -> Result<EvalReport, EvalError> {
     let mut report = EvalReport::default();
-    for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with("//") {
-            continue;
-        }
+    for line in gold_lines(text) {
+        let (n, trimmed, value) = line?;
         let err = |message: String| EvalError::Line { line: n, message };
-        let value: serde_json::Value =
-            serde_json::from_str(trimmed).map_err(|e| err(e.to_string()))?;
-        if value.get("events").is_some() {
+        if is_conversation(&value) {
             conversation_line(det, trimmed, &value, n, &mut report).map_err(err)?;
         } else {
             let m: GoldMessage = serde_json::from_value(value).map_err(|e| err(e.to_string()))?;
@@ -307,25 +380,20 @@ pub fn render(report: &EvalReport, out: &mut dyn Write) -> io::Result<()> {
         "{:<18} {:<34} {:>5} {:>5} {:>5} {:>9} {:>6} {:>6}",
         "detector", "label", "tp", "fp", "fn", "precision", "recall", "f1"
     )?;
-    for (name, d) in &report.detectors {
-        let row = |out: &mut dyn Write, label: &str, c: &Counts| {
-            writeln!(
-                out,
-                "{:<18} {:<34} {:>5} {:>5} {:>5} {:>9.3} {:>6.3} {:>6.3}",
-                name,
-                label,
-                c.tp,
-                c.fp,
-                c.fn_,
-                c.precision(),
-                c.recall(),
-                c.f1()
-            )
-        };
-        row(out, "(all)", &d.total)?;
-        for (label, c) in &d.labels {
-            row(out, label, c)?;
-        }
+    for s in report.label_scores() {
+        let c = &s.counts;
+        writeln!(
+            out,
+            "{:<18} {:<34} {:>5} {:>5} {:>5} {:>9.3} {:>6.3} {:>6.3}",
+            s.detector,
+            s.label,
+            c.tp,
+            c.fp,
+            c.fn_,
+            c.precision(),
+            c.recall(),
+            c.f1()
+        )?;
     }
     writeln!(out, "\nmisses ({}):", report.misses.len())?;
     for m in &report.misses {

@@ -564,6 +564,18 @@ pub fn check(sources: &Sources) -> Vec<Issue> {
     issues
 }
 
+/// Parses a set the way `--lexicons` uses it: any checker error refuses the whole set.
+pub fn parse_checked(sources: &Sources) -> Result<Lexicon, LexiconError> {
+    let errors: Vec<Issue> = check(sources)
+        .into_iter()
+        .filter(|i| i.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(LexiconError::Invalid(errors));
+    }
+    Ok(parse(sources).0)
+}
+
 fn issue(e: &Entry, severity: Severity, message: String) -> Issue {
     Issue {
         file: e.file.file_name().to_string(),

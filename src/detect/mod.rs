@@ -16,6 +16,7 @@
 
 pub mod acknowledgement;
 pub mod check;
+pub mod compare;
 pub mod conversation;
 pub mod eval;
 pub mod explain;
@@ -27,6 +28,7 @@ pub mod regexes;
 pub mod rephrase;
 pub mod sentiment;
 pub mod signals;
+pub mod suggest;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -36,7 +38,7 @@ use std::path::Path;
 pub use lexicon::LexiconError;
 pub use signals::{Acknowledgement, Detection, ShiftLabel, Signals};
 
-use lexicon::{Settings, Severity, Sources};
+use lexicon::{Settings, Sources};
 use matcher::{Hit, Matcher};
 
 /// Compiled lexicons and settings: everything the detectors need. `Send + Sync`.
@@ -88,14 +90,7 @@ impl Detectors {
 
     /// Compiles lexicon texts.
     pub fn from_sources(sources: &Sources) -> Result<Detectors, LexiconError> {
-        let errors: Vec<_> = lexicon::check(sources)
-            .into_iter()
-            .filter(|i| i.severity == Severity::Error)
-            .collect();
-        if !errors.is_empty() {
-            return Err(LexiconError::Invalid(errors));
-        }
-        let (lex, _) = lexicon::parse(sources);
+        let lex = lexicon::parse_checked(sources)?;
         Ok(Detectors {
             matcher: Matcher::compile(&lex)?,
             settings: lex.settings,
