@@ -95,8 +95,8 @@ pub enum Candidate {
 /// Whether a responder message offers a solution, and why.
 ///
 /// A `[solution]` cue always counts; otherwise a message long enough to be an answer
-/// counts unless it deflects (asks for a DM or details, apologises, promises to look) or
-/// is a question.
+/// counts unless it deflects (asks for a DM or details, apologises, promises to look,
+/// hands the customer over) or is a question.
 pub fn solution_candidate(
     m: &Matcher,
     text: &str,
@@ -110,7 +110,8 @@ pub fn solution_candidate(
         return Some(Candidate::Cue(i));
     }
     let min = settings.answer_min_words;
-    if min == 0 || hits.iter().any(|h| m.rule(h).label == Label::AckDeflect) {
+    let deflects = |h: &Hit| matches!(m.rule(h).label, Label::AckDeflect | Label::Handoff);
+    if min == 0 || hits.iter().any(deflects) {
         return None;
     }
     (content_words(text) >= min && !is_question(text)).then_some(Candidate::Answer)
@@ -129,6 +130,6 @@ fn is_question(text: &str) -> bool {
     let body = text.trim_end_matches(|c: char| {
         c.is_whitespace() || !(c.is_alphanumeric() || c.is_ascii_punctuation())
     });
-    let body = body.trim_end_matches(|c: char| c == ')' || c == '"' || c == '\'');
+    let body = body.trim_end_matches([')', '"', '\'']);
     body.ends_with('?')
 }

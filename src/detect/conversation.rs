@@ -15,7 +15,7 @@ use super::matcher::{Hit, Label};
 use super::rephrase::{self, Side};
 use super::sentiment::{self, Trace};
 use super::{Detectors, Scratch};
-use crate::detect::signals::{Acknowledgement, Detection, Signals};
+use crate::detect::signals::{Acknowledgement, Detection, ShiftLabel, Signals};
 use crate::model::{Conversation, Event, EventKind, Role};
 
 /// What the detectors see in one message, independent of the rest of the conversation.
@@ -103,6 +103,10 @@ struct State<'e> {
     last_verdict: Option<Acknowledgement>,
     last_responder_message: Option<usize>,
     customer_gave_id: bool,
+    /// The last responder message after the customer's first message: the solution a
+    /// success or failure verdict refers to when no candidate was recognised.
+    reply_to_customer: Option<usize>,
+    customer_spoke: bool,
 }
 
 /// Analyses `conv`; pushes detections into `out` when given.
@@ -119,6 +123,8 @@ pub fn analyze(
         last_verdict: None,
         last_responder_message: None,
         customer_gave_id: false,
+        reply_to_customer: None,
+        customer_spoke: false,
     };
     scratch.clear();
     for (index, event) in conv.events.iter().enumerate() {
@@ -235,6 +241,9 @@ fn responder_message(
     f: &MessageFindings,
 ) {
     st.last_responder_message = Some(index);
+    if st.customer_spoke {
+        st.reply_to_customer = Some(index);
+    }
     match f.solution {
         Some(Candidate::Cue(h)) => {
             st.signals.solution_event.get_or_insert(index as u32);
@@ -277,10 +286,10 @@ fn customer_message(
     let s = &mut st.signals;
     if let Some(found) = f.ack {
         // A verdict on the state of things proves a solution was offered: the last
-        // responder message is taken as it when no candidate was recognised.
+        // reply to the customer is taken as it when no candidate was recognised.
         let decisive = !matches!(found.verdict, Verdict::Thanks);
         if s.solution_event.is_none() && decisive {
-            s.solution_event = st.last_responder_message.map(|i| i as u32);
+            s.solution_event = st.reply_to_customer.map(|i| i as u32);
         }
     }
     if let (Some(found), Some(_)) = (f.ack, s.solution_event) {
@@ -307,6 +316,7 @@ fn customer_message(
     identifier_repeats(det, st, scratch, sink, index, text, hits);
     restatement(det, st, scratch, sink, index, text);
     scratch.scores.push((index as u32, f.score));
+    st.customer_spoke = true;
 }
 
 fn identifier_repeats(
@@ -321,21 +331,36 @@ fn identifier_repeats(
     let m = &det.matcher;
     let earlier = scratch.ids.len();
     let after_handoff = st.handoff.first.is_some_and(|h| (h as usize) < index);
+    let mut repeated = 0;
     for h in hits.iter().filter(|h| identifiers::is_identifier(m, h)) {
         st.customer_gave_id = true;
         let v = identifiers::value_hash(m, text, h);
+        let tail = identifiers::tail_hash(text, h);
+        let partial = m.rule(h).partial;
         sink.hit(det, index, h, "identifier", &m.rule(h).section);
         if scratch.ids[earlier..].contains(&v) {
             continue;
         }
-        if scratch.ids[..earlier].contains(&v) {
-            if after_handoff {
-                st.signals.repeated_ids_after_handoff += 1;
-            } else {
-                st.signals.repeated_ids_before_handoff += 1;
-            }
+        let same_tail =
+            |&(t, p): &(Option<u64>, bool)| tail.is_some() && t == tail && (p || partial);
+        if scratch.ids[..earlier].contains(&v) || scratch.id_tails[..earlier].iter().any(same_tail)
+        {
+            repeated += 1;
         }
         scratch.ids.push(v);
+        scratch.id_tails.push((tail, partial));
+    }
+    if repeated == 0 {
+        // "I already gave you my account number": a pointer counts as one repetition.
+        if let Some(h) = hits.iter().find(|h| m.rule(h).label == Label::IdPointer) {
+            repeated = 1;
+            sink.hit(det, index, h, "identifier", "pointer");
+        }
+    }
+    if after_handoff {
+        st.signals.repeated_ids_after_handoff += repeated;
+    } else {
+        st.signals.repeated_ids_before_handoff += repeated;
     }
 }
 
@@ -410,6 +435,11 @@ fn finish(det: &Detectors, st: State<'_>, scratch: &Scratch) -> Signals {
     if let (Some(b), Some(a)) = (s.sentiment_before, s.sentiment_after) {
         s.sentiment_shift = Some(a - b);
         s.shift = sentiment::shift_label(b, a, &det.settings);
+    }
+    if s.shift == ShiftLabel::Unknown && scores.len() >= 2 {
+        if let (Some(first), Some(last)) = (s.sentiment_first, s.sentiment_last) {
+            s.shift_first_last = sentiment::shift_label(first, last, &det.settings);
+        }
     }
     s.escalating_anger = sentiment::escalating(scores.iter().map(|p| p.1), &det.settings);
     s

@@ -35,6 +35,19 @@ pub fn value_hash(m: &Matcher, text: &str, hit: &Hit) -> u64 {
     h
 }
 
+/// Hash of the last four digits of an identifier value (no kind), when it has four:
+/// compares a partial value ("the card ending 0417") with a full one given before.
+pub fn tail_hash(text: &str, hit: &Hit) -> Option<u64> {
+    let value = &text[hit.start as usize..hit.end as usize];
+    let digits: Vec<u8> = value.bytes().filter(u8::is_ascii_digit).collect();
+    let tail = digits.get(digits.len().checked_sub(4)?..)?;
+    let mut h = FNV_OFFSET;
+    for &b in tail {
+        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+    Some(h)
+}
+
 /// A short, non-reversible tag for showing an identifier: `#` and 6 hex digits.
 pub fn mask(m: &Matcher, text: &str, hit: &Hit) -> String {
     format!(

@@ -83,6 +83,9 @@ pub struct Rule {
     pub source: String,
     /// Identifier normalisation.
     pub norm: Norm,
+    /// An identifier kind that holds only part of a value (`tag=partial`, such as the last
+    /// four card digits): it repeats any earlier value with the same last four digits.
+    pub partial: bool,
 }
 
 /// One match: byte span in the message and the rule.
@@ -230,6 +233,7 @@ impl Matcher {
                 id: e.id.clone(),
                 source: e.source(),
                 norm: e.norm,
+                partial: e.tags.iter().any(|t| t == "partial"),
             });
             match &e.pattern {
                 Pattern::Phrase(p) => {

@@ -57,6 +57,8 @@ pub struct Detectors {
 pub struct Scratch {
     hits: Vec<Hit>,
     ids: Vec<u64>,
+    /// Per value in `ids`: its last-four-digits hash and whether its kind is partial.
+    id_tails: Vec<(Option<u64>, bool)>,
     shingles: Vec<u64>,
     shingle_ranges: Vec<(usize, usize)>,
     scores: Vec<(u32, f64)>,
@@ -66,6 +68,7 @@ impl Scratch {
     fn clear(&mut self) {
         self.hits.clear();
         self.ids.clear();
+        self.id_tails.clear();
         self.shingles.clear();
         self.shingle_ranges.clear();
         self.scores.clear();

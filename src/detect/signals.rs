@@ -88,6 +88,11 @@ pub struct Signals {
     pub sentiment_shift: Option<f64>,
     /// Class of the shift.
     pub shift: ShiftLabel,
+    /// Where `shift` is `unknown` (no solution, or no customer message on one side of it):
+    /// the move from the customer's first to their last message, a weaker reading kept
+    /// apart from `shift`; `unknown` with fewer than two scored customer messages.
+    #[serde(default)]
+    pub shift_first_last: ShiftLabel,
     /// Sentiment fell across consecutive customer messages (three or more, strictly falling, ending negative).
     pub escalating_anger: bool,
 }
