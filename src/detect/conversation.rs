@@ -373,7 +373,7 @@ fn restatement(
     text: &str,
 ) {
     let start = scratch.shingles.len();
-    rephrase::shingles(text, &mut scratch.shingles);
+    rephrase::shingles(text, &det.restatement_words, &mut scratch.shingles);
     let (earlier, current) = scratch.shingles.split_at(start);
     let previous = scratch.shingle_ranges.iter().map(|&(a, b)| &earlier[a..b]);
     if rephrase::restates(current, previous, &det.settings) {

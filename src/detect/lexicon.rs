@@ -74,7 +74,7 @@ impl LexiconFile {
             LexiconFile::Acknowledgement => &[
                 "success", "failure", "thanks", "solution", "deflect", "sarcasm", "ignore",
             ],
-            LexiconFile::Rephrase => &["customer", "agent", "any", "ignore"],
+            LexiconFile::Rephrase => &["customer", "agent", "any", "ignore", "stopword", "synonym"],
             LexiconFile::Identifiers => {
                 return section == "pointer" || is_identifier_section_name(section);
             }

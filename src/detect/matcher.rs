@@ -210,6 +210,11 @@ fn label_of(e: &Entry, id_kinds: &mut Vec<String>) -> Label {
     }
 }
 
+/// Entries that are word lists for the restatement comparison, not phrases to find.
+pub fn is_word_list(e: &Entry) -> bool {
+    e.file == LexiconFile::Rephrase && matches!(e.section.as_str(), "stopword" | "synonym")
+}
+
 /// The phrase as written plus its typographic-apostrophe twin.
 fn phrase_variants(p: &str) -> impl Iterator<Item = String> + '_ {
     let curly = p.contains('\'').then(|| p.replace('\'', "\u{2019}"));
@@ -224,7 +229,7 @@ impl Matcher {
         let mut phrase_slots: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
         let mut regex_src = Vec::new();
         let mut set_rule = Vec::new();
-        for e in &lex.entries {
+        for e in lex.entries.iter().filter(|e| !is_word_list(e)) {
             let rule = rules.len() as u32;
             rules.push(Rule {
                 label: label_of(e, &mut id_kinds),

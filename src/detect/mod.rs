@@ -50,6 +50,8 @@ pub struct Detectors {
     pub settings: Settings,
     /// `file:line` of every `@set`, by setting name.
     pub setting_sources: HashMap<String, String>,
+    /// Stop words and synonyms of the restatement comparison.
+    pub restatement_words: rephrase::WordSets,
 }
 
 /// Reusable buffers of one analysis (one per thread).
@@ -79,6 +81,21 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// The `[stopword]` and `[synonym]` lists of `rephrase.txt`.
+fn restatement_words(lex: &lexicon::Lexicon) -> rephrase::WordSets {
+    rephrase::WordSets::from_entries(
+        lex.entries
+            .iter()
+            .filter(|e| matcher::is_word_list(e))
+            .filter_map(|e| match &e.pattern {
+                lexicon::Pattern::Phrase(p) => {
+                    Some((e.section.as_str(), p.as_str(), e.tags.as_slice()))
+                }
+                lexicon::Pattern::Regex(_) => None,
+            }),
+    )
+}
+
 impl Detectors {
     /// Loads and compiles the lexicon set in `dir`; any checker error refuses the set.
     pub fn load(dir: &Path) -> Result<Detectors, LexiconError> {
@@ -94,10 +111,12 @@ impl Detectors {
     /// Compiles lexicon texts.
     pub fn from_sources(sources: &Sources) -> Result<Detectors, LexiconError> {
         let lex = lexicon::parse_checked(sources)?;
+        let restatement_words = restatement_words(&lex);
         Ok(Detectors {
             matcher: Matcher::compile(&lex)?,
             settings: lex.settings,
             setting_sources: lex.setting_sources,
+            restatement_words,
         })
     }
 
