@@ -314,7 +314,7 @@ fn customer_message(
         );
     }
     identifier_repeats(det, st, scratch, sink, index, text, hits);
-    restatement(det, st, scratch, sink, index, text);
+    restatement(det, st, scratch, sink, index, text, f.ack.is_none());
     scratch.scores.push((index as u32, f.score));
     st.customer_spoke = true;
 }
@@ -371,12 +371,15 @@ fn restatement(
     sink: &mut Sink<'_>,
     index: usize,
     text: &str,
+    comparable: bool,
 ) {
     let start = scratch.shingles.len();
     rephrase::shingles(text, &det.restatement_words, &mut scratch.shingles);
     let (earlier, current) = scratch.shingles.split_at(start);
     let previous = scratch.shingle_ranges.iter().map(|&(a, b)| &earlier[a..b]);
-    if rephrase::restates(current, previous, &det.settings) {
+    // A verdict on the solution ("worked perfectly, the kids are on the server") reports
+    // on the problem; it does not state it again.
+    if comparable && rephrase::restates(current, previous, &det.settings) {
         st.signals.restatements += 1;
         let source = det
             .setting_sources

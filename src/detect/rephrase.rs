@@ -115,18 +115,28 @@ fn fnv(bytes: &[u8]) -> u64 {
 }
 
 /// Light suffix stripping of a lower-case ASCII word (`disconnecting`, `disconnected`,
-/// `disconnects` → `disconnect`; a final `y` reads as `i`, so `reply` and `replied` meet),
+/// `disconnects` → `disconnect`; a final `e` is dropped, so `minute` and `minutes` meet;
+/// a final `y` reads as `i`, so `reply` and `replied` meet),
 /// then its hash. Stems keep at least three letters; other words are hashed as they are.
 pub fn stem_hash(word: &[u8]) -> u64 {
     if !word.is_ascii() {
         return fnv(word);
     }
     let mut w = word;
-    for suffix in [&b"ing"[..], b"ed", b"es", b"ly", b"s"] {
-        if w.len() >= suffix.len() + 3 && w.ends_with(suffix) && !w.ends_with(b"ss") {
+    for (suffix, keep) in [
+        (&b"ing"[..], 3),
+        (b"ed", 3),
+        (b"es", 3),
+        (b"ly", 4),
+        (b"s", 3),
+    ] {
+        if w.len() >= suffix.len() + keep && w.ends_with(suffix) && !w.ends_with(b"ss") {
             w = &w[..w.len() - suffix.len()];
             break;
         }
+    }
+    if w.len() > 3 && w.ends_with(b"e") {
+        w = &w[..w.len() - 1];
     }
     match w.split_last() {
         Some((b'y', rest)) if rest.len() >= 2 => fnv(rest) ^ 0x9e37_79b9,
@@ -266,6 +276,8 @@ mod tests {
         assert_eq!(stem_hash(b"disconnects"), stem_hash(b"disconnect"));
         assert_eq!(stem_hash(b"replied"), stem_hash(b"reply"));
         assert_eq!(stem_hash(b"replies"), stem_hash(b"reply"));
+        assert_eq!(stem_hash(b"minutes"), stem_hash(b"minute"));
+        assert_eq!(stem_hash(b"charges"), stem_hash(b"charged"));
         assert_ne!(
             stem_hash(b"bus"),
             stem_hash(b"bu"),
