@@ -16,7 +16,7 @@ use super::{Context, Error, Options, Partial};
 use crate::error::Problem;
 use crate::ingest::chatlog::{self, ChatPattern};
 use crate::ingest::email::Threader;
-use crate::ingest::format::{Detection, InputFormat, detect};
+use crate::ingest::format::{Detection, InputFormat, detect, format_of_path};
 use crate::ingest::readers::ReadOutput;
 use crate::ingest::source::{self, InputFile, STDIN};
 use crate::ingest::{community_xml, social_csv};
@@ -50,6 +50,8 @@ pub(super) fn choose_formats(
                 )
             } else if let Some(f) = options.input_format {
                 (f, Detection::Forced)
+            } else if let Some(f) = format_of_path(&file.path) {
+                (f, Detection::Extension)
             } else {
                 let head = read_head(file)?;
                 detect(&file.path, &head, None)

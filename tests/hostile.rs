@@ -1,0 +1,87 @@
+//! Hostile input and faults: nothing is silently lost. Every case here once ended with a
+//! file's records gone and exit 0 (or the whole run aborted); each now keeps what can be
+//! read, names the file and line of what cannot, counts it under `skipped`, and fails
+//! under `--strict`.
+
+mod util;
+
+use serde_json::Value;
+use util::{TempTree, cxmine};
+
+/// Two good whole conversations (c1: 2 events, c2: 1 event).
+const GOOD: &str = concat!(
+    r#"{"id":"c1","channel":"chat","customer_id":"A","events":[{"ts":"2024-01-10T10:00:10Z","role":"customer","text":"hi"},{"ts":"2024-01-10T10:01:40Z","role":"agent","author":"Sam","text":"hello"}]}"#,
+    "\n",
+    r#"{"id":"c2","channel":"chat","customer_id":"B","events":[{"ts":"2024-01-10T10:00:10Z","role":"customer","text":"hi"}]}"#,
+    "\n",
+);
+
+/// Runs `analyze --format json -q [--strict] PATHS`; returns the exit code and the report.
+fn analyze(paths: &[String], strict: bool) -> (i32, Value) {
+    let mut args = vec!["analyze", "--format", "json", "-q"];
+    if strict {
+        args.push("--strict");
+    }
+    args.extend(paths.iter().map(String::as_str));
+    let run = cxmine(&args);
+    let report = run.json();
+    (run.code, report)
+}
+
+/// (records read, conversations kept, skipped total) of a report.
+fn tally(r: &Value) -> (u64, u64, u64) {
+    let n = |v: &Value| v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"));
+    (
+        n(&r["input"]["records"]),
+        n(&r["input"]["conversations"]),
+        n(&r["skipped"]["total"]),
+    )
+}
+
+#[test]
+fn a_known_extension_wins_over_a_misleading_first_line() {
+    let tree = TempTree::new();
+    // Each first line once sent the file to another reader (XML: nothing counted; mbox:
+    // one skipped record; chat log: every line skipped).
+    for (name, first) in [
+        ("xml_first.jsonl", "<?xml version=\"1.0\"?>"),
+        ("from_first.jsonl", "From someone Mon Jan  1 00:00:00 2024"),
+        ("bracket_first.jsonl", "[export of 2024-01-10]"),
+    ] {
+        let path = tree.write(name, format!("{first}\n{GOOD}"));
+        let (code, r) = analyze(&[path.display().to_string()], true);
+        // 3 lines: line 1 skipped, c1 and c2 kept.
+        assert_eq!(tally(&r), (3, 2, 1), "{name}: {r}");
+        assert_eq!(r["input"]["formats"]["jsonl"], 1, "{name}");
+        assert_eq!(r["skipped"]["examples"][0]["line"], 1, "{name}");
+        assert_eq!(code, 3, "{name}: --strict fails on the skipped line");
+    }
+}
+
+#[test]
+fn a_file_the_chosen_reader_cannot_use_is_counted_not_empty() {
+    let tree = TempTree::new();
+    let text = "just some text\nmore text\n";
+    // The XML reader once read plain text as an empty dump: 0 records, exit 0.
+    let xml = tree.write("notes.xml", text).display().to_string();
+    let (code, r) = analyze(std::slice::from_ref(&xml), true);
+    assert_eq!(tally(&r), (1, 0, 1), "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["malformed_record"], 1);
+    assert_eq!(code, 3);
+    // Every other exported reader counts it too (the chat log line by line: 2).
+    for (name, records) in [
+        ("notes.mbox", 1),
+        ("notes.eml", 1),
+        ("notes.csv", 1),
+        ("notes.txt", 2),
+    ] {
+        let path = tree.write(name, text).display().to_string();
+        let (code, r) = analyze(&[path], true);
+        assert_eq!(tally(&r), (records, 0, records), "{name}: {r}");
+        assert_eq!(code, 3, "{name}");
+    }
+    // An empty file holds nothing to lose: no problem.
+    let empty = tree.write("empty.xml", "").display().to_string();
+    let (code, r) = analyze(&[empty], true);
+    assert_eq!((code, tally(&r)), (0, (0, 0, 0)));
+}
