@@ -85,3 +85,82 @@ fn a_file_the_chosen_reader_cannot_use_is_counted_not_empty() {
     let (code, r) = analyze(&[empty], true);
     assert_eq!((code, tally(&r)), (0, (0, 0, 0)));
 }
+
+/// `complete` gzipped, followed by the first 10 bytes (the header only) of a second gzip
+/// member: the decoder reads all of `complete`, then fails on the cut member.
+fn gzip_cut_after(complete: &str) -> Vec<u8> {
+    use std::io::Write;
+    let gz = |text: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let mut bytes = gz(complete);
+    bytes.extend_from_slice(&gz("{\"id\":\"c3\"}\n")[..10]);
+    bytes
+}
+
+#[test]
+fn a_truncated_gzip_keeps_what_came_before_and_the_run_goes_on() {
+    let tree = TempTree::new();
+    let cut = tree.write("in/cut.jsonl.gz", gzip_cut_after(GOOD));
+    tree.write("in/other.jsonl", GOOD.replace("\"id\":\"c", "\"id\":\"d"));
+    let dir = tree.path("in");
+    let (code, r) = analyze(std::slice::from_ref(&dir), true);
+    // c1, c2 from the cut file and d1, d2 from the other: 4 records, 4 conversations;
+    // the cut file is one skipped `unreadable_file`, at line 3 (2 lines were read).
+    assert_eq!(tally(&r), (4, 4, 1), "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["unreadable_file"], 1);
+    let example = &r["skipped"]["examples"][0];
+    assert_eq!(example["file"], cut.display().to_string());
+    assert_eq!(example["line"], 3);
+    assert_eq!(code, 3, "--strict fails");
+    let (code, _) = analyze(&[dir], false);
+    assert_eq!(code, 0, "without --strict the report stands");
+
+    // The same for an exported format: the chat log's two conversations are kept.
+    let chat = std::fs::read_to_string(util::fixture("chat/support_chat.txt")).unwrap();
+    let log = tree.write("cut.txt.gz", gzip_cut_after(&chat));
+    let (code, r) = analyze(&[log.display().to_string()], true);
+    assert_eq!(r["input"]["conversations"], 2, "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["unreadable_file"], 1, "{r}");
+    assert_eq!(code, 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_or_unreadable_file_is_reported_not_fatal() {
+    use std::os::unix::fs::PermissionsExt;
+    let tree = TempTree::new();
+    tree.write("in/good.jsonl", GOOD);
+    let link = tree.dir.path().join("in/gone.jsonl");
+    std::os::unix::fs::symlink(tree.dir.path().join("nowhere.jsonl"), &link).unwrap();
+    // In a walked directory and named on the command line alike.
+    for inputs in [
+        vec![tree.path("in")],
+        vec![tree.path("in/good.jsonl"), link.display().to_string()],
+    ] {
+        let (code, r) = analyze(&inputs, true);
+        // good.jsonl's 2 conversations; the link is one skipped file, at line 1.
+        assert_eq!(tally(&r), (2, 2, 1), "{r}");
+        let example = &r["skipped"]["examples"][0];
+        assert_eq!(example["file"], link.display().to_string());
+        assert_eq!(example["reason"], "unreadable_file");
+        assert_eq!(code, 3);
+    }
+    // A path where nothing exists is still a usage error.
+    let (code, _) = {
+        let run = cxmine(&["analyze", "-q", &tree.path("missing.jsonl")]);
+        (run.code, ())
+    };
+    assert_eq!(code, 1);
+
+    let locked = tree.write("locked/secret.jsonl", GOOD);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_ok() {
+        return; // running with privileges that read anything: nothing to test
+    }
+    let (code, r) = analyze(&[tree.path("locked"), tree.path("in/good.jsonl")], true);
+    assert_eq!(tally(&r), (2, 2, 1), "{r}");
+    assert_eq!(code, 3);
+}
