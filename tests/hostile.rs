@@ -164,3 +164,27 @@ fn a_dangling_link_or_unreadable_file_is_reported_not_fatal() {
     assert_eq!(tally(&r), (2, 2, 1), "{r}");
     assert_eq!(code, 3);
 }
+
+#[test]
+fn absurd_purchase_amounts_are_skipped_not_wrapped() {
+    let tree = TempTree::new();
+    // Two purchases of 6·10¹⁶ (6·10¹⁸ cents each: their sum passes i64::MAX) and one of
+    // 25.50. The absurd ones are skipped events (bad_value, line 1); the conversation
+    // stays, with one purchase: average 25.50, positive CLV.
+    let line = concat!(
+        r#"{"id":"p1","channel":"chat","customer_id":"A","events":["#,
+        r#"{"ts":"2024-01-10T10:00:10Z","role":"customer","text":"hi"},"#,
+        r#"{"ts":"2024-01-10T10:01:00Z","type":"purchase","role":"customer","amount":6e16},"#,
+        r#"{"ts":"2024-01-11T10:01:00Z","type":"purchase","role":"customer","amount":6e16},"#,
+        r#"{"ts":"2024-01-12T10:01:00Z","type":"purchase","role":"customer","amount":25.5}]}"#,
+    );
+    let path = tree.write("buy.jsonl", format!("{line}\n"));
+    let (code, r) = analyze(&[path.display().to_string()], true);
+    assert_eq!(tally(&r), (1, 1, 2), "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["bad_value"], 2);
+    let clv = &r["customers"]["clv"];
+    assert_eq!(clv["purchases"], 1);
+    assert_eq!(clv["average_purchase_value"], 25.5);
+    assert!(clv["value"].as_f64().is_some_and(|v| v > 0.0), "{clv}");
+    assert_eq!(code, 3);
+}

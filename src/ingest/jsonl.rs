@@ -19,6 +19,10 @@ use crate::time::{TimeError, Timestamp};
 /// A record-level failure: the reason counted in the report and a message for humans.
 pub type Invalid = (SkipReason, String);
 
+/// The largest magnitude of an event's `value` (`amount`, `rating`): 10¹², far above any
+/// real purchase or rating, and far below where sums in cents or thousandths overflow.
+pub const MAX_EVENT_VALUE: f64 = 1e12;
+
 /// One parsed line of canonical JSONL.
 #[derive(Debug)]
 pub enum Line<'a> {
@@ -249,6 +253,12 @@ fn event_from_raw<'a>(raw: RawEvent<'a>, pos: SourcePos) -> Result<Event<'a>, In
         Some(s) => Role::parse(&s.0)
             .ok_or_else(|| (SkipReason::UnknownRole, format!("unknown role {:?}", s.0)))?,
     };
+    if let Some(v) = raw.value.filter(|v| v.abs() > MAX_EVENT_VALUE) {
+        return Err((
+            SkipReason::BadValue,
+            format!("`value` {v} is outside ±{MAX_EVENT_VALUE:e}"),
+        ));
+    }
     Ok(Event {
         ts,
         kind,
@@ -539,6 +549,11 @@ mod tests {
             (
                 r#"{"id":"c","channel":"chat"} trailing"#,
                 SkipReason::MalformedJson,
+            ),
+            // An amount past ±10¹² (here 6·10¹⁶) would overflow sums in cents.
+            (
+                r#"{"conversation_id":"c","ts":"2024-01-01T00:00:00Z","type":"purchase","amount":6e16}"#,
+                SkipReason::BadValue,
             ),
         ];
         for (line, want) in cases {
