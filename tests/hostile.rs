@@ -188,3 +188,12 @@ fn absurd_purchase_amounts_are_skipped_not_wrapped() {
     assert!(clv["value"].as_f64().is_some_and(|v| v > 0.0), "{clv}");
     assert_eq!(code, 3);
 }
+
+#[test]
+fn a_byte_order_mark_does_not_spoil_line_one() {
+    let tree = TempTree::new();
+    let path = tree.write("bom.jsonl", format!("\u{FEFF}{GOOD}"));
+    let (code, r) = analyze(&[path.display().to_string()], true);
+    // Line 1 (c1) once failed as malformed_json: now both conversations, nothing skipped.
+    assert_eq!((code, tally(&r)), (0, (2, 2, 0)), "{r}");
+}

@@ -2,7 +2,8 @@
 //!
 //! The list of inputs is sorted by path and de-duplicated, so a run's result never depends
 //! on the order paths were given in or on directory iteration order. Gzip is recognised by
-//! its magic bytes, not by the name.
+//! its magic bytes, not by the name, and a UTF-8 byte-order mark at the start of the
+//! (decompressed) text is dropped.
 //!
 //! One bad file must not end a run: [`open_damaged`] turns a read error (a truncated
 //! gzip, an I/O error) into the end of that file's input and keeps the error as
@@ -119,6 +120,9 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The UTF-8 byte-order mark some editors put at the start of a text file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The file's bytes, gzip decompressed when its magic bytes say so; raw bytes read are
 /// added to `counter`.
 fn decoded(file: &InputFile, counter: Arc<AtomicU64>) -> Result<Box<dyn Read + Send>, Error> {
@@ -142,10 +146,22 @@ fn decoded(file: &InputFile, counter: Arc<AtomicU64>) -> Result<Box<dyn Read + S
     }
 }
 
-/// Opens an input for reading, decompressing gzip; raw bytes read are added to `counter`.
-/// Read errors come back from the reader.
+/// `reader` after a leading byte-order mark, if it has one.
+fn without_bom(mut reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut head = Vec::with_capacity(BOM.len());
+    (&mut reader)
+        .take(BOM.len() as u64)
+        .read_to_end(&mut head)?;
+    if head == BOM {
+        return Ok(reader);
+    }
+    Ok(Box::new(io::Cursor::new(head).chain(reader)))
+}
+
+/// Opens an input for reading, decompressing gzip and dropping a leading byte-order mark;
+/// raw bytes read are added to `counter`. Read errors come back from the reader.
 pub fn open(file: &InputFile, counter: Arc<AtomicU64>) -> Result<Box<dyn Read + Send>, Error> {
-    decoded(file, counter)
+    without_bom(decoded(file, counter)?).map_err(|e| Error::io(&file.path, e))
 }
 
 /// Where reading an input broke off.
@@ -245,7 +261,8 @@ pub fn open_damaged(
         lines: 0,
         stopped: false,
     };
-    Ok((Box::new(reader), slot))
+    let reader = without_bom(Box::new(reader)).map_err(|e| Error::io(&file.path, e))?;
+    Ok((reader, slot))
 }
 
 #[cfg(test)]
@@ -324,5 +341,28 @@ mod tests {
         // The strict opener reports the same damage as an error.
         let mut strict = open(&file, Arc::default()).unwrap();
         assert!(strict.read_to_string(&mut String::new()).is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_plain_or_gzipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"\xEF\xBB\xBF{}\n").unwrap();
+        let cases: [(&str, Vec<u8>, &str); 4] = [
+            ("bom.jsonl", b"\xEF\xBB\xBF{}\n".to_vec(), "{}\n"),
+            ("bom.jsonl.gz", gz.finish().unwrap(), "{}\n"),
+            // Shorter than a mark, and a mark not at the start: left alone.
+            ("short.jsonl", b"\xEF".to_vec(), "\u{FFFD}"),
+            ("inner.jsonl", b"{}\xEF\xBB\xBF".to_vec(), "{}\u{FEFF}"),
+        ];
+        for (name, bytes, want) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let file = discover(&[path]).unwrap().remove(0);
+            let (mut reader, _) = open_damaged(&file, Arc::default()).unwrap();
+            let mut got = Vec::new();
+            reader.read_to_end(&mut got).unwrap();
+            assert_eq!(String::from_utf8_lossy(&got), want, "{name}");
+        }
     }
 }
