@@ -197,3 +197,22 @@ fn a_byte_order_mark_does_not_spoil_line_one() {
     // Line 1 (c1) once failed as malformed_json: now both conversations, nothing skipped.
     assert_eq!((code, tally(&r)), (0, (2, 2, 0)), "{r}");
 }
+
+#[test]
+fn deleting_an_id_the_index_does_not_hold_is_said() {
+    let tree = TempTree::new();
+    let input = tree.write("in.jsonl", GOOD).display().to_string();
+    let index = tree.path("idx");
+    let run = cxmine(&["index", &input, "--index", &index, "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // c2 is there, "nope" is not: c2 goes, "nope" is named, exit 0 (3 with --strict).
+    let run = cxmine(&["index", "--index", &index, "--delete", "nope", "c2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("\"nope\""), "{}", run.stderr);
+    assert!(!run.stderr.contains("\"c2\""), "{}", run.stderr);
+    let run = cxmine(&["index", "--index", &index, "--delete", "nope", "--strict"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    // 2 indexed − c2 = 1 left.
+    let found = cxmine(&["search", "--index", &index, "", "--format", "json"]).json();
+    assert_eq!(found["total"], 1);
+}
