@@ -328,9 +328,13 @@ pub struct IndexArgs {
     /// The index directory (created when missing).
     #[arg(long, value_name = "DIR")]
     pub index: PathBuf,
-    /// Delete these conversation ids from the index.
+    /// Delete these conversation ids from the index (an id it does not hold is reported).
     #[arg(long, value_name = "ID", num_args = 1..)]
     pub delete: Vec<String>,
+    /// Fail (exit 3) when any input record was skipped or a `--delete` id was not in the
+    /// index.
+    #[arg(long)]
+    pub strict: bool,
     /// Writer options.
     #[command(flatten)]
     pub writer: IndexWriterArgs,

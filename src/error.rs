@@ -113,6 +113,9 @@ pub enum SkipReason {
     MalformedRecord,
     /// A survey row (`--surveys`) that answers no conversation of the input.
     UnmatchedSurvey,
+    /// An input file that could not be opened, or whose reading broke off (a truncated
+    /// gzip, a read error); the records read before the damage are kept.
+    UnreadableFile,
 }
 
 impl SkipReason {
@@ -131,6 +134,7 @@ impl SkipReason {
             SkipReason::UnknownChannel => "unknown_channel",
             SkipReason::MalformedRecord => "malformed_record",
             SkipReason::UnmatchedSurvey => "unmatched_survey",
+            SkipReason::UnreadableFile => "unreadable_file",
         }
     }
 }

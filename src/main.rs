@@ -28,7 +28,8 @@ enum Exit {
     Success = 0,
     /// A fatal error (I/O, configuration, bad arguments).
     Error = 1,
-    /// `--strict` and some input records were skipped.
+    /// `--strict` and some input records were skipped (or an `index --delete` id was
+    /// not in the index).
     SkippedInput = 3,
 }
 
@@ -487,6 +488,12 @@ fn index(args: IndexArgs) -> Result<Exit> {
         .clone()
         .expect("run options load detectors");
     let indexer = open_indexer(&args.index, &args.writer, detectors)?;
+    let unknown = unknown_ids(&args.index, &args.delete)?;
+    for id in &unknown {
+        if !args.run.quiet {
+            eprintln!("cxmine: --delete {id:?}: the index holds no such conversation");
+        }
+    }
     indexer.delete(&args.delete);
     let mut skipped = 0;
     if !args.inputs.is_empty() {
@@ -500,7 +507,27 @@ fn index(args: IndexArgs) -> Result<Exit> {
     if skipped > 0 && !args.run.quiet {
         eprintln!("cxmine: {skipped} input records skipped");
     }
-    Ok(Exit::Success)
+    Ok(if args.strict && (skipped > 0 || !unknown.is_empty()) {
+        Exit::SkippedInput
+    } else {
+        Exit::Success
+    })
+}
+
+/// The ids among `ids` that the index in `dir` does not hold (at its last commit).
+fn unknown_ids(dir: &Path, ids: &[String]) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let searcher = cxmine::index::IndexSearcher::open(dir)?;
+    let mut unknown = Vec::new();
+    for id in ids {
+        let quoted = id.replace('\\', "\\\\").replace('"', "\\\"");
+        if searcher.ids(&format!("id:\"{quoted}\""))?.is_empty() {
+            unknown.push(id.clone());
+        }
+    }
+    Ok(unknown)
 }
 
 fn search(args: SearchArgs) -> Result<Exit> {

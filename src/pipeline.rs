@@ -324,7 +324,8 @@ fn show_progress(
     pb.set_message(format!("{n} conversations ({rate:.0}/s)"));
 }
 
-/// Reads every file as chunks into `tx`; returns the number of chunks sent.
+/// Reads every file as chunks into `tx`; returns the number of chunks sent and the
+/// problems of files that could not be read to the end (what came before is sent).
 fn read_all(
     files: &[InputFile],
     formats: &[InputFormat],
@@ -332,23 +333,31 @@ fn read_all(
     chunk_size: usize,
     raw: Arc<AtomicU64>,
     tx: mpsc::SyncSender<Chunk>,
-) -> Result<u64, Error> {
+) -> Result<(u64, Vec<Problem>), Error> {
     let mut seq = first_seq;
+    let mut bad_files = Vec::new();
     for (i, file) in files.iter().enumerate() {
         if formats[i] != InputFormat::Jsonl {
             continue;
         }
-        let reader = source::open(file, raw.clone())?;
+        let (reader, damage) = match source::open_damaged(file, raw.clone()) {
+            Ok(opened) => opened,
+            Err(e) => {
+                bad_files.push(source::unopenable(file, &e));
+                continue;
+            }
+        };
         let mut chunker = Chunker::new(reader, i as u32, chunk_size);
         while let Some(mut chunk) = chunker.next_chunk().map_err(|e| Error::io(&file.path, e))? {
             chunk.seq = seq;
             seq += 1;
             if tx.send(chunk).is_err() {
-                return Ok(seq);
+                return Ok((seq, bad_files));
             }
         }
+        bad_files.extend(damage.take().map(|d| d.problem(file)));
     }
-    Ok(seq)
+    Ok((seq, bad_files))
 }
 
 /// Runs the analysis over `files`, writing facts lines to `facts_out` when given. Files
@@ -440,7 +449,10 @@ pub fn run(
             );
         (reader.join().expect("reader thread"), partial)
     });
-    let chunks = read_result?;
+    let (chunks, bad_files) = read_result?;
+    for p in bad_files {
+        ctx.report_problem(&mut partial, p);
+    }
     if let Some(err) = ctx.fatal.lock().expect("fatal lock").take() {
         return Err(err);
     }

@@ -515,11 +515,15 @@ fn parse_entry(file: LexiconFile, line: u32, section: &str, text: &str) -> Resul
 }
 
 fn apply_attr(entry: &mut Entry, attr: &str) -> Result<(), String> {
+    // Weights past this make sums of valences overflow to infinity (scores turn null).
+    const MAX_WEIGHT: f64 = 100.0;
+    let bounded = |w: f64, text: &str| match w.abs() <= MAX_WEIGHT {
+        true => Ok(w),
+        false if !w.is_finite() => Err(format!("weight {text} is not finite")),
+        false => Err(format!("weight {text} is outside ±{MAX_WEIGHT}")),
+    };
     if let Ok(w) = attr.parse::<f64>() {
-        if !w.is_finite() {
-            return Err(format!("weight {attr} is not finite"));
-        }
-        entry.weight = Some(w);
+        entry.weight = Some(bounded(w, attr)?);
         return Ok(());
     }
     let Some((key, value)) = attr.split_once('=') else {
@@ -532,7 +536,7 @@ fn apply_attr(entry: &mut Entry, attr: &str) -> Result<(), String> {
             let w: f64 = value
                 .parse()
                 .map_err(|_| format!("weight {value:?} is not a number"))?;
-            entry.weight = Some(w);
+            entry.weight = Some(bounded(w, value)?);
         }
         "tag" => entry.tags.push(value.to_string()),
         "lang" if value.len() == 2 && value.bytes().all(|b| b.is_ascii_lowercase()) => {
@@ -768,6 +772,28 @@ mod tests {
         assert_eq!(errs.len(), 2);
         assert!(errs[0].message.contains("not a whole number"));
         assert!(errs[1].message.contains("need a weight"));
+    }
+
+    #[test]
+    fn weights_beyond_a_hundred_are_errors() {
+        // 1e308 once passed, and every score with it came out null.
+        let src = one(
+            LexiconFile::Sentiment,
+            "[valence]\nfine => 100\nhuge => 1e308\nbig => weight=-101\nodd => inf\n",
+        );
+        let errs: Vec<String> = check(&src)
+            .into_iter()
+            .filter(|i| i.file == "sentiment.txt" && i.severity == Severity::Error)
+            .map(|i| format!("{}:{}", i.line, i.message))
+            .collect();
+        assert_eq!(
+            errs,
+            [
+                "3:weight 1e308 is outside ±100",
+                "4:weight -101 is outside ±100",
+                "5:weight inf is not finite"
+            ]
+        );
     }
 
     #[test]

@@ -140,11 +140,22 @@ pub fn read_streaming(
     let mut xml = quick_xml::Reader::from_reader(reader);
     let mut buf = Vec::new();
     let mut line = 1u64;
+    let mut outline = Outline::default();
     loop {
         buf.clear();
         let offset = xml.buffer_position();
         let event = xml.read_event_into(&mut buf);
         let pos = SourcePos { file, line };
+        if let Some(unused) = event.as_ref().ok().and_then(|e| outline.unused(e)) {
+            out.records += 1;
+            let (what, at) = (unused.what, offset + unused.lead.bytes);
+            let message = format!("{what} is not a post `<row>` (byte {at})");
+            let pos = SourcePos {
+                line: line + unused.lead.lines,
+                ..pos
+            };
+            out.problem(pos, SkipReason::MalformedRecord, message);
+        }
         match event {
             Ok(XmlEvent::Eof) => break,
             Ok(XmlEvent::Empty(row) | XmlEvent::Start(row))
@@ -189,6 +200,85 @@ pub fn read_streaming(
         flush(out);
     }
     Ok(())
+}
+
+/// Where the reader is in the element tree, to tell content that is not a post from the
+/// dump's frame: the root element (`<posts>`), declarations, comments and white space are
+/// the frame; anything else outside a `<row>` is content this reader does not use, and
+/// is counted and reported so a file of something else never reads as an empty dump.
+#[derive(Default)]
+struct Outline {
+    depth: usize,
+    root_seen: bool,
+}
+
+/// Content of the dump that is not a post.
+struct Unused {
+    /// What it is (`element <comment>`, `text`).
+    what: String,
+    /// White space before it inside the event.
+    lead: Lead,
+}
+
+/// Leading white space: its bytes and the line breaks among them.
+#[derive(Default)]
+struct Lead {
+    bytes: u64,
+    lines: u64,
+}
+
+impl Lead {
+    fn of(text: &str) -> Lead {
+        let ws = &text[..text.len() - text.trim_start().len()];
+        Lead {
+            bytes: ws.len() as u64,
+            lines: ws.bytes().filter(|&b| b == b'\n').count() as u64,
+        }
+    }
+}
+
+impl Outline {
+    /// Describes `event` when it is content other than a row (rows are read elsewhere).
+    fn unused(&mut self, event: &XmlEvent<'_>) -> Option<Unused> {
+        let element = |e: &BytesStart<'_>| Unused {
+            what: format!("element <{}>", e.local_name().as_ref()),
+            lead: Lead::default(),
+        };
+        match event {
+            XmlEvent::Start(e) | XmlEvent::Empty(e) => {
+                let at = self.depth;
+                if matches!(event, XmlEvent::Start(_)) {
+                    self.depth += 1;
+                }
+                match at {
+                    _ if e.local_name().as_ref() == "row" => None,
+                    0 if !self.root_seen => {
+                        self.root_seen = true;
+                        None
+                    }
+                    0 | 1 => Some(element(e)),
+                    _ => None, // inside a row or an element already reported
+                }
+            }
+            XmlEvent::End(_) => {
+                self.depth = self.depth.saturating_sub(1);
+                None
+            }
+            XmlEvent::Text(t) if self.depth <= 1 && !is_blank(t) => Some(Unused {
+                what: "text".to_owned(),
+                lead: Lead::of(t),
+            }),
+            XmlEvent::CData(_) if self.depth <= 1 => Some(Unused {
+                what: "CDATA".to_owned(),
+                lead: Lead::default(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_whitespace())
 }
 
 /// Groups one partition's posts (in file order) into conversations, in question order;
@@ -635,5 +725,35 @@ mod tests {
         );
         assert_eq!(out.problems.len(), 1);
         assert_eq!(out.problems[0].pos.line, 5);
+    }
+
+    #[test]
+    fn content_that_is_not_a_row_is_counted_and_reported() {
+        let problems = |xml: &str| -> (u64, Vec<(u64, String)>) {
+            let mut out = ReadOutput::default();
+            read(&mut xml.as_bytes(), 0, &mut out).unwrap();
+            let p = out.problems.iter().map(|p| (p.pos.line, p.message.clone()));
+            (out.records, p.collect())
+        };
+        // Plain text: one text run, one record, one problem.
+        let (records, found) = problems("just some text\nmore text\n");
+        assert_eq!(records, 1);
+        assert_eq!(
+            found,
+            [(1, "text is not a post `<row>` (byte 0)".to_string())]
+        );
+        // Frame only (declaration, root, comment, white space): nothing to report.
+        let (records, found) =
+            problems("<?xml version=\"1.0\"?>\n<posts>\n  <!-- x -->\n</posts>\n");
+        assert_eq!((records, found.len()), (0, 0));
+        // One row used; a foreign element (its text not counted again) and stray text
+        // reported: 3 records, 2 problems, at lines 4 and 5.
+        let xml = "<posts>\n  <row Id=\"1\" PostTypeId=\"1\" CreationDate=\"2024-01-01T10:00:00\" Body=\"q\" />\n\
+                   \n  <comment>inner</comment>\n  stray\n</posts>\n";
+        let (records, found) = problems(xml);
+        assert_eq!(records, 3);
+        let lines: Vec<u64> = found.iter().map(|f| f.0).collect();
+        assert_eq!(lines, [4, 5], "{found:?}");
+        assert!(found[0].1.starts_with("element <comment>"), "{found:?}");
     }
 }

@@ -1,10 +1,13 @@
 //! Input formats: which reader handles a file, chosen from `--input-format`, else from the
-//! file's extension and first bytes.
+//! file's extension, else from its first bytes.
 //!
-//! Detection is deterministic and cheap: the extension (a trailing `.gz` is ignored) names
-//! a candidate, and the first bytes confirm or override it (an mbox starts with `From `, a
-//! Stack Exchange dump with `<?xml` / `<posts>`, JSONL with `{`). Every choice carries the
-//! [`Detection`] reason so the run can say why a reader was picked.
+//! Detection is deterministic and cheap. A known extension (a trailing `.gz` is ignored)
+//! decides: the name is what the user chose, and a first line is a weak witness (a JSONL
+//! file whose first line is damaged — `<?xml …`, `From …`, `[…]` — must still be read as
+//! JSONL, its bad line reported and the rest kept, not handed to a reader that finds
+//! nothing in it). Only a name with no known extension is sniffed (an mbox starts with
+//! `From `, a Stack Exchange dump with `<?xml` / `<posts>`, JSONL with `{`). Every choice
+//! carries the [`Detection`] reason so the run can say why a reader was picked.
 
 use std::fmt;
 use std::path::Path;
@@ -84,9 +87,9 @@ impl fmt::Display for InputFormat {
 pub enum Detection {
     /// Forced with `--input-format`.
     Forced,
-    /// The extension named it and the first bytes did not contradict it.
+    /// The extension named it (the content is not looked at).
     Extension,
-    /// The first bytes decided (no extension, or one that the content contradicts).
+    /// The first bytes decided (the name has no known extension).
     Content,
     /// Nothing matched; the canonical JSONL reader is the default.
     Default,
@@ -181,32 +184,24 @@ fn looks_like_mail_headers(line: &[u8]) -> bool {
     NAMES.iter().any(|n| lower.starts_with(n))
 }
 
-/// Chooses the reader for a file: the forced format, else extension confirmed by content,
-/// else content alone, else JSONL.
+/// The format a file's name names: its extension (`.gz` stripped), when known.
+pub fn format_of_path(path: &Path) -> Option<InputFormat> {
+    effective_extension(path).and_then(|e| format_of_extension(&e))
+}
+
+/// Chooses the reader for a file: the forced format, else the known extension, else the
+/// first bytes, else JSONL. `head` is only looked at when the name says nothing.
 pub fn detect(path: &Path, head: &[u8], forced: Option<InputFormat>) -> (InputFormat, Detection) {
     if let Some(f) = forced {
         return (f, Detection::Forced);
     }
-    let by_ext = effective_extension(path).and_then(|e| format_of_extension(&e));
-    let by_content = format_of_content(head);
-    match (by_ext, by_content) {
-        (Some(e), Some(c)) if e != c && !compatible(e, c) => (c, Detection::Content),
-        (Some(e), _) => (e, Detection::Extension),
-        (None, Some(c)) => (c, Detection::Content),
-        (None, None) => (InputFormat::Jsonl, Detection::Default),
+    if let Some(f) = format_of_path(path) {
+        return (f, Detection::Extension);
     }
-}
-
-/// Pairs where the content test is too weak to overrule the extension.
-fn compatible(by_ext: InputFormat, by_content: InputFormat) -> bool {
-    matches!(
-        (by_ext, by_content),
-        // An .eml may begin with `From ` (saved from a mailbox); a chat log may begin with
-        // a header line that looks like mail.
-        (InputFormat::Eml, InputFormat::Mbox)
-            | (InputFormat::ChatLog, InputFormat::Eml)
-            | (InputFormat::Mbox, InputFormat::Eml)
-    )
+    match format_of_content(head) {
+        Some(c) => (c, Detection::Content),
+        None => (InputFormat::Jsonl, Detection::Default),
+    }
 }
 
 #[cfg(test)]
@@ -228,7 +223,7 @@ mod tests {
     #[test]
     fn detection_table() {
         // (file name, first bytes, expected format, expected reason)
-        let cases: [(&str, &[u8], InputFormat, Detection); 11] = [
+        let cases: [(&str, &[u8], InputFormat, Detection); 16] = [
             (
                 "a.jsonl",
                 b"{\"id\":1}",
@@ -272,11 +267,42 @@ mod tests {
                 InputFormat::ChatLog,
                 Detection::Extension,
             ),
+            // A known extension wins over a first line of another format.
             (
                 "dump.txt",
                 b"{\"id\":\"c\"}",
+                InputFormat::ChatLog,
+                Detection::Extension,
+            ),
+            (
+                "calls.jsonl",
+                b"<?xml version=\"1.0\"?>\n{\"id\":\"c\"}",
                 InputFormat::Jsonl,
-                Detection::Content,
+                Detection::Extension,
+            ),
+            (
+                "calls.jsonl",
+                b"From someone\n{\"id\":\"c\"}",
+                InputFormat::Jsonl,
+                Detection::Extension,
+            ),
+            (
+                "calls.ndjson.gz",
+                b"[note]\n{\"id\":\"c\"}",
+                InputFormat::Jsonl,
+                Detection::Extension,
+            ),
+            (
+                "notes.xml",
+                b"just some text",
+                InputFormat::StackExchangeXml,
+                Detection::Extension,
+            ),
+            (
+                "box.mbox",
+                b"{\"id\":\"c\"}",
+                InputFormat::Mbox,
+                Detection::Extension,
             ),
             ("mystery", b"hello", InputFormat::Jsonl, Detection::Default),
             (

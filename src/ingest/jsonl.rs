@@ -19,6 +19,10 @@ use crate::time::{TimeError, Timestamp};
 /// A record-level failure: the reason counted in the report and a message for humans.
 pub type Invalid = (SkipReason, String);
 
+/// The largest magnitude of an event's `value` (`amount`, `rating`): 10¹², far above any
+/// real purchase or rating, and far below where sums in cents or thousandths overflow.
+pub const MAX_EVENT_VALUE: f64 = 1e12;
+
 /// One parsed line of canonical JSONL.
 #[derive(Debug)]
 pub enum Line<'a> {
@@ -101,11 +105,31 @@ pub fn parse_line<'a>(
 }
 
 fn json_error(e: serde_json::Error) -> Invalid {
+    let message = e.to_string();
     let reason = match e.classify() {
-        serde_json::error::Category::Data => SkipReason::BadValue,
+        serde_json::error::Category::Data if !message.starts_with(DUPLICATE_KEY) => {
+            SkipReason::BadValue
+        }
         _ => SkipReason::MalformedJson,
     };
-    (reason, e.to_string())
+    (reason, message)
+}
+
+/// How the error for a key given twice in one object begins. JSON parsers disagree on
+/// which copy wins (`{"role":"agent","role":"customer"}`), so the record is malformed.
+const DUPLICATE_KEY: &str = "duplicate key";
+
+/// Reads the value of `key` into `slot`, refusing a key the object already gave.
+fn once<'de, T, M>(slot: &mut Option<T>, key: &str, map: &mut M) -> Result<(), M::Error>
+where
+    T: de::Deserialize<'de>,
+    M: MapAccess<'de>,
+{
+    if slot.is_some() {
+        return Err(de::Error::custom(format_args!("{DUPLICATE_KEY} `{key}`")));
+    }
+    *slot = map.next_value()?;
+    Ok(())
 }
 
 fn conversation_from_raw<'a>(
@@ -249,6 +273,12 @@ fn event_from_raw<'a>(raw: RawEvent<'a>, pos: SourcePos) -> Result<Event<'a>, In
         Some(s) => Role::parse(&s.0)
             .ok_or_else(|| (SkipReason::UnknownRole, format!("unknown role {:?}", s.0)))?,
     };
+    if let Some(v) = raw.value.filter(|v| v.abs() > MAX_EVENT_VALUE) {
+        return Err((
+            SkipReason::BadValue,
+            format!("`value` {v} is outside ±{MAX_EVENT_VALUE:e}"),
+        ));
+    }
     Ok(Event {
         ts,
         kind,
@@ -315,17 +345,17 @@ impl<'de> RawEvent<'de> {
     /// Reads the value of `key` if it is an event field; returns false otherwise.
     fn read_field<M: MapAccess<'de>>(&mut self, key: &str, map: &mut M) -> Result<bool, M::Error> {
         match key {
-            "ts" => self.ts = map.next_value()?,
-            "type" => self.kind = map.next_value()?,
-            "role" => self.role = map.next_value()?,
-            "text" => self.text = map.next_value()?,
-            "author" => self.author = map.next_value()?,
-            "team" => self.team = map.next_value()?,
-            "value" | "amount" | "rating" => self.value = map.next_value()?,
-            "detail" => self.detail = map.next_value()?,
-            "csat" => self.flat_survey.csat = map.next_value()?,
-            "nps" => self.flat_survey.nps = map.next_value()?,
-            "ces" => self.flat_survey.ces = map.next_value()?,
+            "ts" => once(&mut self.ts, key, map)?,
+            "type" => once(&mut self.kind, key, map)?,
+            "role" => once(&mut self.role, key, map)?,
+            "text" => once(&mut self.text, key, map)?,
+            "author" => once(&mut self.author, key, map)?,
+            "team" => once(&mut self.team, key, map)?,
+            "value" | "amount" | "rating" => once(&mut self.value, key, map)?,
+            "detail" => once(&mut self.detail, key, map)?,
+            "csat" => once(&mut self.flat_survey.csat, key, map)?,
+            "nps" => once(&mut self.flat_survey.nps, key, map)?,
+            "ces" => once(&mut self.flat_survey.ces, key, map)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -392,22 +422,23 @@ impl<'de> Visitor<'de> for RecordVisitor {
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<RawRecord<'de>, M::Error> {
         let mut r = RawRecord::default();
         while let Some(key) = map.next_key::<S<'de>>()? {
-            match key.0.as_ref() {
-                "events" => r.events = map.next_value()?,
-                "id" => r.id = map.next_value()?,
-                "conversation_id" => r.conversation_id = map.next_value()?,
-                "channel" => r.channel = map.next_value()?,
-                "customer_id" => r.customer_id = map.next_value()?,
-                "opened_at" => r.opened_at = map.next_value()?,
-                "severity" | "priority" => r.severity = map.next_value()?,
-                "tags" => r.tags = map.next_value()?,
-                "due_at" => r.due_at = map.next_value()?,
+            let name = key.0.as_ref();
+            match name {
+                "events" => once(&mut r.events, name, &mut map)?,
+                "id" => once(&mut r.id, name, &mut map)?,
+                "conversation_id" => once(&mut r.conversation_id, name, &mut map)?,
+                "channel" => once(&mut r.channel, name, &mut map)?,
+                "customer_id" => once(&mut r.customer_id, name, &mut map)?,
+                "opened_at" => once(&mut r.opened_at, name, &mut map)?,
+                "severity" | "priority" => once(&mut r.severity, name, &mut map)?,
+                "tags" => once(&mut r.tags, name, &mut map)?,
+                "due_at" => once(&mut r.due_at, name, &mut map)?,
                 // `team` is both a header and an event field: keep it for both.
                 "team" => {
-                    r.team = map.next_value()?;
+                    once(&mut r.team, name, &mut map)?;
                     r.event.team = r.team.clone();
                 }
-                "survey" => r.survey = map.next_value()?,
+                "survey" => once(&mut r.survey, name, &mut map)?,
                 other => {
                     if !r.event.read_field(other, &mut map)? {
                         map.next_value::<IgnoredAny>()?;
@@ -539,6 +570,25 @@ mod tests {
             (
                 r#"{"id":"c","channel":"chat"} trailing"#,
                 SkipReason::MalformedJson,
+            ),
+            // A key given twice, at the top or inside an event (the whole line goes: a
+            // parser cannot resume inside the object).
+            (
+                r#"{"id":"c","channel":"chat","channel":"email"}"#,
+                SkipReason::MalformedJson,
+            ),
+            (
+                r#"{"id":"c","channel":"chat","events":[{"ts":"2024-01-01T00:00:00Z","role":"agent","role":"customer"}]}"#,
+                SkipReason::MalformedJson,
+            ),
+            (
+                r#"{"conversation_id":"c","ts":"2024-01-01T00:00:00Z","type":"purchase","amount":1,"value":2}"#,
+                SkipReason::MalformedJson,
+            ),
+            // An amount past ±10¹² (here 6·10¹⁶) would overflow sums in cents.
+            (
+                r#"{"conversation_id":"c","ts":"2024-01-01T00:00:00Z","type":"purchase","amount":6e16}"#,
+                SkipReason::BadValue,
             ),
         ];
         for (line, want) in cases {

@@ -427,7 +427,8 @@ struct Settlement {
     active: BTreeMap<(i64, u32), u64>,
     new: BTreeMap<(i64, u32), u64>,
     purchases: u64,
-    purchase_cents: i64,
+    /// Wide enough that no number of purchases overflows it.
+    purchase_cents: i128,
     purchasers: u64,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
@@ -465,7 +466,7 @@ impl Settlement {
             .filter(|c| contacts.binary_search_by(|k| k.customer.cmp(c)).is_err())
             .count() as u64;
         self.purchases += purchases.len() as u64;
-        self.purchase_cents += purchases.iter().map(|p| p.cents).sum::<i64>();
+        self.purchase_cents += purchases.iter().map(|p| i128::from(p.cents)).sum::<i128>();
         let times = contacts
             .iter()
             .map(|c| c.opened)
@@ -752,6 +753,24 @@ mod tests {
         assert_eq!(r.clv.purchase_frequency_per_year, Some(4.0));
         assert_eq!(r.clv.value, Some(800.55));
         assert_eq!(r.customers, 2);
+    }
+
+    #[test]
+    fn purchase_totals_do_not_wrap() {
+        // Two purchases of 6·10¹⁸ cents: 1.2·10¹⁹ passes i64::MAX (≈ 9.22·10¹⁸), which once
+        // wrapped to a negative average. Average = 1.2·10¹⁹ / 2 / 100 = 6·10¹⁶.
+        let p = |at: &str| Purchase {
+            customer: key_of("x"),
+            at: t(at),
+            cents: 6_000_000_000_000_000_000,
+        };
+        let ledger = Ledger {
+            purchases: vec![p("2024-01-01T00:00:00Z"), p("2024-01-02T00:00:00Z")],
+            ..Ledger::default()
+        };
+        let r = ledger.settle(1.0, None, 0).unwrap().report;
+        assert_eq!(r.clv.average_purchase_value, Some(6e16));
+        assert!(r.clv.value.is_some_and(|v| v > 0.0));
     }
 
     #[test]

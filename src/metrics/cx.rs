@@ -49,13 +49,13 @@ impl SumCount {
     /// Adds one value.
     pub fn add(&mut self, v: i64) {
         self.n += 1;
-        self.sum += v;
+        self.sum = self.sum.saturating_add(v);
     }
 
     /// Adds another state.
     pub fn merge(&mut self, o: SumCount) {
         self.n += o.n;
-        self.sum += o.sum;
+        self.sum = self.sum.saturating_add(o.sum);
     }
 
     /// The mean of the values divided by `scale`, rounded to `decimals`.

@@ -372,7 +372,7 @@ fn ratings(events: &[Event<'_>]) -> (u32, i64) {
         .filter(|e| e.kind == EventKind::Rating)
         .filter_map(|e| e.value.filter(|v| v.is_finite()))
         .fold((0, 0), |(n, sum), v| {
-            (n + 1, sum + (v * 1000.0).round() as i64)
+            (n + 1, i64::saturating_add(sum, (v * 1000.0).round() as i64))
         })
 }
 

@@ -153,7 +153,9 @@ pub fn conversation_facts(conv: &Conversation<'_>, config: &Config) -> Conversat
             }
             EventKind::Purchase => {
                 purchases += 1;
-                purchase_cents += e.value.map_or(0, |v| (v * 100.0).round() as i64);
+                // Amounts are bounded at ingest; saturate rather than wrap all the same.
+                let cents = e.value.map_or(0, |v| (v * 100.0).round() as i64);
+                purchase_cents = i64::saturating_add(purchase_cents, cents);
             }
             _ => {}
         }
@@ -376,5 +378,17 @@ mod tests {
         c.finish();
         let f = conversation_facts(&c, &Config::default());
         assert_eq!((f.purchases, f.purchase_cents), (2, 2000));
+    }
+
+    #[test]
+    fn purchase_sum_saturates_instead_of_wrapping() {
+        // 2 × 6·10¹⁸ cents passes i64::MAX: the sum stops there, positive.
+        let mut c = Conversation::new("p", Channel::Sms);
+        let mut p = ev("10:00:00", EventKind::Purchase, Role::Customer);
+        p.value = Some(6e16);
+        c.events = vec![p.clone(), p];
+        c.finish();
+        let f = conversation_facts(&c, &Config::default());
+        assert_eq!(f.purchase_cents, i64::MAX);
     }
 }

@@ -16,7 +16,7 @@ use super::{Context, Error, Options, Partial};
 use crate::error::Problem;
 use crate::ingest::chatlog::{self, ChatPattern};
 use crate::ingest::email::Threader;
-use crate::ingest::format::{Detection, InputFormat, detect};
+use crate::ingest::format::{Detection, InputFormat, detect, format_of_path};
 use crate::ingest::readers::ReadOutput;
 use crate::ingest::source::{self, InputFile, STDIN};
 use crate::ingest::{community_xml, social_csv};
@@ -50,9 +50,10 @@ pub(super) fn choose_formats(
                 )
             } else if let Some(f) = options.input_format {
                 (f, Detection::Forced)
+            } else if let Some(f) = format_of_path(&file.path) {
+                (f, Detection::Extension)
             } else {
-                let head = read_head(file)?;
-                detect(&file.path, &head, None)
+                detect(&file.path, &read_head(file), None)
             };
             if options.print_problems
                 && !(format == InputFormat::Jsonl && why == Detection::Extension)
@@ -69,14 +70,14 @@ pub(super) fn choose_formats(
         .collect()
 }
 
-fn read_head(file: &InputFile) -> Result<Vec<u8>, Error> {
-    let reader = source::open(file, Arc::new(AtomicU64::new(0)))?;
+/// The first bytes of `file`, as many as can be read: a file that cannot be read is
+/// reported when it is read in earnest, so here it only has no distinctive head.
+fn read_head(file: &InputFile) -> Vec<u8> {
     let mut head = Vec::with_capacity(HEAD_BYTES);
-    reader
-        .take(HEAD_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(|e| Error::io(&file.path, e))?;
-    Ok(head)
+    if let Ok((reader, _)) = source::open_damaged(file, Arc::new(AtomicU64::new(0))) {
+        let _ = reader.take(HEAD_BYTES as u64).read_to_end(&mut head);
+    }
+    head
 }
 
 /// The file name without directories and extensions (`logs/day1.txt.gz` → `day1`).
@@ -210,8 +211,14 @@ pub(super) fn run_exports(
             continue; // read as chunks by the main stream
         }
         let index = i as u32;
-        let mut reader =
-            std::io::BufReader::with_capacity(1 << 16, source::open(file, raw.clone())?);
+        let (reader, damage) = match source::open_damaged(file, raw.clone()) {
+            Ok(opened) => opened,
+            Err(e) => {
+                ctx.report_problem(&mut exports.total, source::unopenable(file, &e));
+                continue;
+            }
+        };
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
         let flush = &mut |o: &mut ReadOutput| exports.take(o);
         let result = match format {
             InputFormat::Jsonl => Ok(()),
@@ -252,6 +259,9 @@ pub(super) fn run_exports(
         result.map_err(|e| Error::io(&file.path, e))?;
         if !matches!(format, InputFormat::Mbox | InputFormat::Eml) {
             exports.take(&mut out);
+        }
+        if let Some(d) = damage.take() {
+            ctx.report_problem(&mut exports.total, d.problem(file));
         }
     }
     exports.take(&mut out);

@@ -1,0 +1,218 @@
+//! Hostile input and faults: nothing is silently lost. Every case here once ended with a
+//! file's records gone and exit 0 (or the whole run aborted); each now keeps what can be
+//! read, names the file and line of what cannot, counts it under `skipped`, and fails
+//! under `--strict`.
+
+mod util;
+
+use serde_json::Value;
+use util::{TempTree, cxmine};
+
+/// Two good whole conversations (c1: 2 events, c2: 1 event).
+const GOOD: &str = concat!(
+    r#"{"id":"c1","channel":"chat","customer_id":"A","events":[{"ts":"2024-01-10T10:00:10Z","role":"customer","text":"hi"},{"ts":"2024-01-10T10:01:40Z","role":"agent","author":"Sam","text":"hello"}]}"#,
+    "\n",
+    r#"{"id":"c2","channel":"chat","customer_id":"B","events":[{"ts":"2024-01-10T10:00:10Z","role":"customer","text":"hi"}]}"#,
+    "\n",
+);
+
+/// Runs `analyze --format json -q [--strict] PATHS`; returns the exit code and the report.
+fn analyze(paths: &[String], strict: bool) -> (i32, Value) {
+    let mut args = vec!["analyze", "--format", "json", "-q"];
+    if strict {
+        args.push("--strict");
+    }
+    args.extend(paths.iter().map(String::as_str));
+    let run = cxmine(&args);
+    let report = run.json();
+    (run.code, report)
+}
+
+/// (records read, conversations kept, skipped total) of a report.
+fn tally(r: &Value) -> (u64, u64, u64) {
+    let n = |v: &Value| v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"));
+    (
+        n(&r["input"]["records"]),
+        n(&r["input"]["conversations"]),
+        n(&r["skipped"]["total"]),
+    )
+}
+
+#[test]
+fn a_known_extension_wins_over_a_misleading_first_line() {
+    let tree = TempTree::new();
+    // Each first line once sent the file to another reader (XML: nothing counted; mbox:
+    // one skipped record; chat log: every line skipped).
+    for (name, first) in [
+        ("xml_first.jsonl", "<?xml version=\"1.0\"?>"),
+        ("from_first.jsonl", "From someone Mon Jan  1 00:00:00 2024"),
+        ("bracket_first.jsonl", "[export of 2024-01-10]"),
+    ] {
+        let path = tree.write(name, format!("{first}\n{GOOD}"));
+        let (code, r) = analyze(&[path.display().to_string()], true);
+        // 3 lines: line 1 skipped, c1 and c2 kept.
+        assert_eq!(tally(&r), (3, 2, 1), "{name}: {r}");
+        assert_eq!(r["input"]["formats"]["jsonl"], 1, "{name}");
+        assert_eq!(r["skipped"]["examples"][0]["line"], 1, "{name}");
+        assert_eq!(code, 3, "{name}: --strict fails on the skipped line");
+    }
+}
+
+#[test]
+fn a_file_the_chosen_reader_cannot_use_is_counted_not_empty() {
+    let tree = TempTree::new();
+    let text = "just some text\nmore text\n";
+    // The XML reader once read plain text as an empty dump: 0 records, exit 0.
+    let xml = tree.write("notes.xml", text).display().to_string();
+    let (code, r) = analyze(std::slice::from_ref(&xml), true);
+    assert_eq!(tally(&r), (1, 0, 1), "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["malformed_record"], 1);
+    assert_eq!(code, 3);
+    // Every other exported reader counts it too (the chat log line by line: 2).
+    for (name, records) in [
+        ("notes.mbox", 1),
+        ("notes.eml", 1),
+        ("notes.csv", 1),
+        ("notes.txt", 2),
+    ] {
+        let path = tree.write(name, text).display().to_string();
+        let (code, r) = analyze(&[path], true);
+        assert_eq!(tally(&r), (records, 0, records), "{name}: {r}");
+        assert_eq!(code, 3, "{name}");
+    }
+    // An empty file holds nothing to lose: no problem.
+    let empty = tree.write("empty.xml", "").display().to_string();
+    let (code, r) = analyze(&[empty], true);
+    assert_eq!((code, tally(&r)), (0, (0, 0, 0)));
+}
+
+/// `complete` gzipped, followed by the first 10 bytes (the header only) of a second gzip
+/// member: the decoder reads all of `complete`, then fails on the cut member.
+fn gzip_cut_after(complete: &str) -> Vec<u8> {
+    use std::io::Write;
+    let gz = |text: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let mut bytes = gz(complete);
+    bytes.extend_from_slice(&gz("{\"id\":\"c3\"}\n")[..10]);
+    bytes
+}
+
+#[test]
+fn a_truncated_gzip_keeps_what_came_before_and_the_run_goes_on() {
+    let tree = TempTree::new();
+    let cut = tree.write("in/cut.jsonl.gz", gzip_cut_after(GOOD));
+    tree.write("in/other.jsonl", GOOD.replace("\"id\":\"c", "\"id\":\"d"));
+    let dir = tree.path("in");
+    let (code, r) = analyze(std::slice::from_ref(&dir), true);
+    // c1, c2 from the cut file and d1, d2 from the other: 4 records, 4 conversations;
+    // the cut file is one skipped `unreadable_file`, at line 3 (2 lines were read).
+    assert_eq!(tally(&r), (4, 4, 1), "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["unreadable_file"], 1);
+    let example = &r["skipped"]["examples"][0];
+    assert_eq!(example["file"], cut.display().to_string());
+    assert_eq!(example["line"], 3);
+    assert_eq!(code, 3, "--strict fails");
+    let (code, _) = analyze(&[dir], false);
+    assert_eq!(code, 0, "without --strict the report stands");
+
+    // The same for an exported format: the chat log's two conversations are kept.
+    let chat = std::fs::read_to_string(util::fixture("chat/support_chat.txt")).unwrap();
+    let log = tree.write("cut.txt.gz", gzip_cut_after(&chat));
+    let (code, r) = analyze(&[log.display().to_string()], true);
+    assert_eq!(r["input"]["conversations"], 2, "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["unreadable_file"], 1, "{r}");
+    assert_eq!(code, 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_or_unreadable_file_is_reported_not_fatal() {
+    use std::os::unix::fs::PermissionsExt;
+    let tree = TempTree::new();
+    tree.write("in/good.jsonl", GOOD);
+    let link = tree.dir.path().join("in/gone.jsonl");
+    std::os::unix::fs::symlink(tree.dir.path().join("nowhere.jsonl"), &link).unwrap();
+    // In a walked directory and named on the command line alike.
+    for inputs in [
+        vec![tree.path("in")],
+        vec![tree.path("in/good.jsonl"), link.display().to_string()],
+    ] {
+        let (code, r) = analyze(&inputs, true);
+        // good.jsonl's 2 conversations; the link is one skipped file, at line 1.
+        assert_eq!(tally(&r), (2, 2, 1), "{r}");
+        let example = &r["skipped"]["examples"][0];
+        assert_eq!(example["file"], link.display().to_string());
+        assert_eq!(example["reason"], "unreadable_file");
+        assert_eq!(code, 3);
+    }
+    // A path where nothing exists is still a usage error.
+    let (code, _) = {
+        let run = cxmine(&["analyze", "-q", &tree.path("missing.jsonl")]);
+        (run.code, ())
+    };
+    assert_eq!(code, 1);
+
+    let locked = tree.write("locked/secret.jsonl", GOOD);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_ok() {
+        return; // running with privileges that read anything: nothing to test
+    }
+    let (code, r) = analyze(&[tree.path("locked"), tree.path("in/good.jsonl")], true);
+    assert_eq!(tally(&r), (2, 2, 1), "{r}");
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn absurd_purchase_amounts_are_skipped_not_wrapped() {
+    let tree = TempTree::new();
+    // Two purchases of 6·10¹⁶ (6·10¹⁸ cents each: their sum passes i64::MAX) and one of
+    // 25.50. The absurd ones are skipped events (bad_value, line 1); the conversation
+    // stays, with one purchase: average 25.50, positive CLV.
+    let line = concat!(
+        r#"{"id":"p1","channel":"chat","customer_id":"A","events":["#,
+        r#"{"ts":"2024-01-10T10:00:10Z","role":"customer","text":"hi"},"#,
+        r#"{"ts":"2024-01-10T10:01:00Z","type":"purchase","role":"customer","amount":6e16},"#,
+        r#"{"ts":"2024-01-11T10:01:00Z","type":"purchase","role":"customer","amount":6e16},"#,
+        r#"{"ts":"2024-01-12T10:01:00Z","type":"purchase","role":"customer","amount":25.5}]}"#,
+    );
+    let path = tree.write("buy.jsonl", format!("{line}\n"));
+    let (code, r) = analyze(&[path.display().to_string()], true);
+    assert_eq!(tally(&r), (1, 1, 2), "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["bad_value"], 2);
+    let clv = &r["customers"]["clv"];
+    assert_eq!(clv["purchases"], 1);
+    assert_eq!(clv["average_purchase_value"], 25.5);
+    assert!(clv["value"].as_f64().is_some_and(|v| v > 0.0), "{clv}");
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn a_byte_order_mark_does_not_spoil_line_one() {
+    let tree = TempTree::new();
+    let path = tree.write("bom.jsonl", format!("\u{FEFF}{GOOD}"));
+    let (code, r) = analyze(&[path.display().to_string()], true);
+    // Line 1 (c1) once failed as malformed_json: now both conversations, nothing skipped.
+    assert_eq!((code, tally(&r)), (0, (2, 2, 0)), "{r}");
+}
+
+#[test]
+fn deleting_an_id_the_index_does_not_hold_is_said() {
+    let tree = TempTree::new();
+    let input = tree.write("in.jsonl", GOOD).display().to_string();
+    let index = tree.path("idx");
+    let run = cxmine(&["index", &input, "--index", &index, "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // c2 is there, "nope" is not: c2 goes, "nope" is named, exit 0 (3 with --strict).
+    let run = cxmine(&["index", "--index", &index, "--delete", "nope", "c2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("\"nope\""), "{}", run.stderr);
+    assert!(!run.stderr.contains("\"c2\""), "{}", run.stderr);
+    let run = cxmine(&["index", "--index", &index, "--delete", "nope", "--strict"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    // 2 indexed − c2 = 1 left.
+    let found = cxmine(&["search", "--index", &index, "", "--format", "json"]).json();
+    assert_eq!(found["total"], 1);
+}
