@@ -534,6 +534,7 @@ fn gold_f1_is_at_least_085_for_every_detector() {
     for f in [
         "tests/gold/messages.jsonl",
         "tests/gold/conversations.jsonl",
+        "tests/gold/multilingual.jsonl",
     ] {
         text.push_str(&std::fs::read_to_string(f).unwrap());
     }
@@ -585,6 +586,7 @@ fn all_texts() -> Vec<String> {
         "tests/gold/messages.jsonl".to_string(),
         "tests/gold/heldout.jsonl".to_string(),
         "tests/gold/conversations.jsonl".to_string(),
+        "tests/gold/multilingual.jsonl".to_string(),
     ];
     for entry in std::fs::read_dir("samples").unwrap() {
         let path = entry.unwrap().path();

@@ -215,10 +215,27 @@ pub fn is_word_list(e: &Entry) -> bool {
     e.file == LexiconFile::Rephrase && matches!(e.section.as_str(), "stopword" | "synonym")
 }
 
-/// The phrase as written plus its typographic-apostrophe twin.
+/// The phrase as written plus its typographic-apostrophe twin, each also with a capital
+/// first letter when that letter is not ASCII (`ça marche` / `Ça marche`): the automaton
+/// folds ASCII case only, and a sentence starts with a capital.
 fn phrase_variants(p: &str) -> impl Iterator<Item = String> + '_ {
     let curly = p.contains('\'').then(|| p.replace('\'', "\u{2019}"));
-    std::iter::once(p.to_string()).chain(curly)
+    std::iter::once(p.to_string())
+        .chain(curly)
+        .flat_map(|v| {
+            let capital = capitalised_non_ascii(&v);
+            std::iter::once(v).chain(capital)
+        })
+}
+
+/// `v` with its first letter upper-cased, when that letter is non-ASCII and has a capital.
+fn capitalised_non_ascii(v: &str) -> Option<String> {
+    let first = v.chars().next()?;
+    if first.is_ascii() {
+        return None;
+    }
+    let upper: String = first.to_uppercase().collect();
+    (upper != first.to_string()).then(|| upper + &v[first.len_utf8()..])
 }
 
 impl Matcher {
