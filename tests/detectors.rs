@@ -358,6 +358,115 @@ fn conversation_signals_table() {
             ],
             |s| s.escalating_anger,
         ),
+        (
+            "an answer without a solution phrase is a candidate; confirmed by the new state",
+            vec![
+                Msg(Customer, "I was charged twice for my order", None),
+                // 14 words, not a question, no deflect phrase: an answer.
+                Msg(
+                    Agent,
+                    "The second charge was a pre-authorisation and it drops off within three working days",
+                    Some("a"),
+                ),
+                Msg(Customer, "the charge is gone from my statement now", None),
+            ],
+            |s| s.solution_event == Some(1) && s.acknowledgement == Acknowledgement::Success,
+        ),
+        (
+            "a DM request is no answer, so thanks after it is no acknowledgement",
+            vec![
+                Msg(Customer, "my parcel never arrived", None),
+                Msg(
+                    Agent,
+                    "Sorry to hear that, please send us a DM with your order details",
+                    Some("a"),
+                ),
+                Msg(Customer, "ok thanks", None),
+            ],
+            |s| s.solution_event.is_none() && s.acknowledgement == Acknowledgement::None,
+        ),
+        (
+            "a failure verdict after a reply proves a solution was offered",
+            vec![
+                Msg(Customer, "my app keeps crashing", None),
+                Msg(Agent, "Hmm ok", Some("a")),
+                Msg(Customer, "still not working", None),
+            ],
+            |s| s.solution_event == Some(1) && s.acknowledgement == Acknowledgement::Failure,
+        ),
+        (
+            "a resolve event makes the last reply the solution",
+            vec![
+                Msg(Customer, "my bill is wrong", None),
+                Msg(Agent, "Done.", Some("a")),
+                Kind(EventKind::Resolve),
+                Msg(Customer, "thank you", None),
+            ],
+            |s| s.solution_event == Some(1) && s.acknowledgement == Acknowledgement::Thanks,
+        ),
+        (
+            "two signatures behind one brand handle are a change of agent",
+            vec![
+                Msg(Customer, "my train was cancelled", None),
+                Msg(
+                    Agent,
+                    "Sorry about that, which service was it? ^KC",
+                    Some("brand"),
+                ),
+                Msg(Customer, "the 9:15", None),
+                Msg(Agent, "Thanks, looking into it now -Tom", Some("brand")),
+            ],
+            |s| s.handoffs == 1 && s.first_handoff_event == Some(3),
+        ),
+        (
+            "a pointer to an identifier given before is a repetition after the hand-off",
+            vec![
+                Msg(Customer, "my account number is 12345678", None),
+                Msg(Agent, "Let me transfer you to billing", Some("a")),
+                Msg(Agent, "Hi, can I have your account number?", Some("b")),
+                Msg(Customer, "I already gave you my account number", None),
+            ],
+            |s| s.repeated_ids_after_handoff == 1 && s.repeated_ids_before_handoff == 0,
+        ),
+        (
+            "the same order id in another spelling, and a partial card number, repeat",
+            vec![
+                Msg(
+                    Customer,
+                    "order ORD-55210, account number 5500 1234 0417",
+                    None,
+                ),
+                Msg(Agent, "Thanks", Some("a")),
+                // ord55210 = ORD-55210 (alnum); "ending in 0417" = the account's last four.
+                Msg(Customer, "again: ord55210, the one ending in 0417", None),
+            ],
+            |s| s.repeated_ids_before_handoff == 2,
+        ),
+        (
+            "no solution: the first-vs-last shift is kept apart",
+            vec![
+                Msg(Customer, "this is terrible", None),
+                Msg(Customer, "ok great, sorted it myself, thanks", None),
+            ],
+            |s| s.shift == ShiftLabel::Unknown && s.shift_first_last == ShiftLabel::Recovered,
+        ),
+        (
+            "a reworded restatement: stems and synonyms",
+            vec![
+                Msg(
+                    Customer,
+                    "my internet keeps disconnecting every evening",
+                    None,
+                ),
+                Msg(Agent, "Could you tell me which router you have?", Some("a")),
+                Msg(
+                    Customer,
+                    "the wifi disconnected again this evening, it keeps happening",
+                    None,
+                ),
+            ],
+            |s| s.restatements == 1,
+        ),
     ];
     let mut failures = Vec::new();
     for (name, events, check) in cases {

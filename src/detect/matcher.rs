@@ -220,12 +220,10 @@ pub fn is_word_list(e: &Entry) -> bool {
 /// folds ASCII case only, and a sentence starts with a capital.
 fn phrase_variants(p: &str) -> impl Iterator<Item = String> + '_ {
     let curly = p.contains('\'').then(|| p.replace('\'', "\u{2019}"));
-    std::iter::once(p.to_string())
-        .chain(curly)
-        .flat_map(|v| {
-            let capital = capitalised_non_ascii(&v);
-            std::iter::once(v).chain(capital)
-        })
+    std::iter::once(p.to_string()).chain(curly).flat_map(|v| {
+        let capital = capitalised_non_ascii(&v);
+        std::iter::once(v).chain(capital)
+    })
 }
 
 /// `v` with its first letter upper-cased, when that letter is non-ASCII and has a capital.
