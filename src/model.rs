@@ -287,6 +287,9 @@ pub struct Event<'a> {
     pub detail: Option<Cow<'a, str>>,
     /// Survey answers carried by a `survey` event.
     pub survey: Survey,
+    /// How long the utterance lasted, in ms (`duration_ms`, or `end` − `ts`), when the
+    /// input says: phone silences are then measured from its end, not its start.
+    pub duration_ms: Option<i64>,
     /// Where the event was read.
     pub pos: SourcePos,
 }
@@ -309,6 +312,7 @@ impl<'a> Event<'a> {
             value: None,
             detail: None,
             survey: Survey::default(),
+            duration_ms: None,
             pos: SourcePos::default(),
         }
     }
@@ -342,6 +346,7 @@ impl<'a> Event<'a> {
             value: self.value,
             detail: self.detail.map(|c| Cow::Owned(c.into_owned())),
             survey: self.survey,
+            duration_ms: self.duration_ms,
             pos: self.pos,
         }
     }

@@ -64,6 +64,9 @@ fn event_value(e: &Event<'_>) -> Value {
         m.insert("value".into(), json!(v));
     }
     put_opt(&mut m, "detail", e.detail.as_deref());
+    if let Some(d) = e.duration_ms {
+        m.insert("duration_ms".into(), json!(d));
+    }
     if e.kind == EventKind::Survey || !e.survey.is_empty() {
         m.extend(survey_map(e.survey));
     }

@@ -78,6 +78,8 @@ struct EventLine<'c> {
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'c str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    duration_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     csat: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     nps: Option<u8>,
@@ -95,6 +97,7 @@ fn event_line<'c>(e: &'c Event<'_>) -> EventLine<'c> {
         team: e.team.as_deref(),
         value: e.value,
         detail: e.detail.as_deref(),
+        duration_ms: e.duration_ms,
         csat: e.survey.csat,
         nps: e.survey.nps,
         ces: e.survey.ces,

@@ -279,6 +279,7 @@ fn event_from_raw<'a>(raw: RawEvent<'a>, pos: SourcePos) -> Result<Event<'a>, In
             format!("`value` {v} is outside ±{MAX_EVENT_VALUE:e}"),
         ));
     }
+    let duration_ms = duration(&raw, ts)?;
     Ok(Event {
         ts,
         kind,
@@ -289,8 +290,37 @@ fn event_from_raw<'a>(raw: RawEvent<'a>, pos: SourcePos) -> Result<Event<'a>, In
         value: raw.value,
         detail: raw.detail.map(|s| s.0),
         survey: survey_from_raw(&raw.flat_survey)?,
+        duration_ms,
         pos,
     })
+}
+
+/// The longest utterance accepted: one day.
+const MAX_DURATION_MS: f64 = 86_400_000.0;
+
+/// The utterance length from `duration_ms`, or from `end` − `ts`; both given must agree.
+fn duration(raw: &RawEvent<'_>, ts: Timestamp) -> Result<Option<i64>, Invalid> {
+    let from_end = match &raw.end {
+        None => None,
+        Some(s) => Some((timestamp("end", s)?.0 - ts.0) as f64),
+    };
+    let ms = match (raw.duration_ms, from_end) {
+        (Some(d), Some(e)) if (d - e).abs() >= 1.0 => {
+            return Err((
+                SkipReason::BadValue,
+                format!("`duration_ms` {d} disagrees with `end` − `ts` = {e} ms"),
+            ));
+        }
+        (Some(d), _) | (None, Some(d)) => d,
+        (None, None) => return Ok(None),
+    };
+    if !(0.0..=MAX_DURATION_MS).contains(&ms) {
+        return Err((
+            SkipReason::BadValue,
+            format!("utterance length {ms} ms is outside 0 to one day"),
+        ));
+    }
+    Ok(Some(ms.round() as i64))
 }
 
 /// A string that borrows from the input when it can.
@@ -337,6 +367,8 @@ struct RawEvent<'a> {
     team: Option<S<'a>>,
     value: Option<f64>,
     detail: Option<S<'a>>,
+    duration_ms: Option<f64>,
+    end: Option<S<'a>>,
     flat_survey: RawSurvey,
     unknown: Vec<S<'a>>,
 }
@@ -353,6 +385,8 @@ impl<'de> RawEvent<'de> {
             "team" => once(&mut self.team, key, map)?,
             "value" | "amount" | "rating" => once(&mut self.value, key, map)?,
             "detail" => once(&mut self.detail, key, map)?,
+            "duration_ms" => once(&mut self.duration_ms, key, map)?,
+            "end" => once(&mut self.end, key, map)?,
             "csat" => once(&mut self.flat_survey.csat, key, map)?,
             "nps" => once(&mut self.flat_survey.nps, key, map)?,
             "ces" => once(&mut self.flat_survey.ces, key, map)?,

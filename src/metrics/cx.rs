@@ -537,6 +537,9 @@ pub struct PhoneStats {
     pub silence_ms: i64,
     /// Σ call duration, ms, over the same calls.
     pub call_ms: i64,
+    /// Calls whose silences were measured from utterance ends (hits) out of all calls.
+    #[serde(default)]
+    pub silence_from_ends: Tally,
 }
 
 /// Reopen rate and one-touch resolution, per channel (index = [`Channel::ALL`] order).
@@ -784,6 +787,7 @@ impl CxStats {
         }
         s.handoffs += u64::from(cx.handoffs);
         s.long_silences += u64::from(cx.long_silences);
+        s.silence_from_ends.add(cx.silence_from_ends);
         if let Some(span) = cx.span_ms.filter(|&d| d > 0) {
             s.timed_calls += 1;
             s.silence_ms += cx.silence_ms;
@@ -844,6 +848,7 @@ impl CxStats {
         p.timed_calls += op.timed_calls;
         p.silence_ms += op.silence_ms;
         p.call_ms += op.call_ms;
+        p.silence_from_ends.merge(op.silence_from_ends);
         for i in 0..6 {
             self.helpdesk.reopen[i].merge(o.helpdesk.reopen[i]);
             self.helpdesk.one_touch[i].merge(o.helpdesk.one_touch[i]);
@@ -943,6 +948,7 @@ impl CxStats {
                     value: (p.call_ms > 0)
                         .then(|| round2(p.silence_ms as f64 * 100.0 / p.call_ms as f64)),
                 },
+                silence_from_utterance_ends: p.silence_from_ends.percent(),
             },
             helpdesk: self.helpdesk_report(),
             effort: EffortReport {
@@ -1088,6 +1094,9 @@ pub struct PhoneReport {
     pub long_silences_per_call: Mean,
     /// Σ long-silence time / Σ call duration × 100, over calls lasting more than 0 ms (n).
     pub silence_pct_of_call: Mean,
+    /// % of calls whose silences run from the end of an utterance (every message carried
+    /// `duration_ms` or `end`); the others are measured start to start, an upper bound.
+    pub silence_from_utterance_ends: Percent,
 }
 
 /// Reopen and one-touch of one channel.

@@ -163,6 +163,11 @@ pub struct CxFacts {
     pub long_silences: u32,
     /// Total length of those gaps, ms.
     pub silence_ms: i64,
+    /// Every message carried its length (`duration_ms` or `end`), so the gaps run from the
+    /// end of one utterance to the start of the next; otherwise from start to start, an
+    /// upper bound of the silence.
+    #[serde(default)]
+    pub silence_from_ends: bool,
     /// First → last event, ms.
     pub span_ms: Option<i64>,
     /// `resolve` events.
@@ -198,7 +203,7 @@ pub fn cx_facts(conv: &Conversation<'_>, facts: &ConversationFacts, config: &Con
     });
     let failed = (measured && solution.is_some())
         .then(|| signals.acknowledgement == Acknowledgement::Failure || signals.ack_failure > 0);
-    let (silences, silence_ms) = long_silences(events, config.long_silence_ms());
+    let (silences, silence_ms, silence_from_ends) = long_silences(events, config.long_silence_ms());
     let (alerts, alerts_acted) = alerts_acted_on(events, config.alert_action_window_ms());
     let (due_met, due_overrun_ms) = deadline(facts);
     let (ratings, rating_milli_sum) = ratings(events);
@@ -230,6 +235,7 @@ pub fn cx_facts(conv: &Conversation<'_>, facts: &ConversationFacts, config: &Con
         }),
         long_silences: silences,
         silence_ms,
+        silence_from_ends,
         span_ms: events
             .first()
             .zip(events.last())
@@ -300,21 +306,29 @@ pub fn customer_waits(events: &[Event<'_>]) -> Vec<i64> {
     waits
 }
 
-/// Long silences: (count, total ms) of gaps between consecutive messages over `threshold_ms`.
-pub fn long_silences(events: &[Event<'_>], threshold_ms: i64) -> (u32, i64) {
-    let mut previous: Option<Timestamp> = None;
-    let (mut count, mut total) = (0, 0);
+/// Long silences: (count, total ms, measured from utterance ends) of the gaps between
+/// consecutive messages longer than `threshold_ms`. A gap runs from the end of the speech
+/// so far (the latest `ts + duration_ms` of the messages before, so overlapping speech is
+/// no silence) to the next message's start; a message without a length ends where it
+/// starts, which makes the gap an upper bound. The third value says whether every message
+/// had a length.
+pub fn long_silences(events: &[Event<'_>], threshold_ms: i64) -> (u32, i64, bool) {
+    let mut speech_end: Option<i64> = None;
+    let (mut count, mut total, mut from_ends, mut any) = (0, 0, true, false);
     for e in events.iter().filter(|e| e.kind == EventKind::Message) {
-        if let Some(p) = previous {
-            let gap = e.ts.0 - p.0;
+        any = true;
+        if let Some(end) = speech_end {
+            let gap = e.ts.0 - end;
             if gap > threshold_ms {
                 count += 1;
                 total += gap;
             }
         }
-        previous = Some(e.ts);
+        from_ends &= e.duration_ms.is_some();
+        let end = e.ts.0 + e.duration_ms.unwrap_or(0);
+        speech_end = Some(speech_end.map_or(end, |s| s.max(end)));
     }
-    (count, total)
+    (count, total, any && from_ends)
 }
 
 /// (alerts, alerts followed by a customer event within `window_ms`). One backward pass:
@@ -522,8 +536,39 @@ mod tests {
         // Over 20 s: 45, 30, 115 → 3 silences, 190 s.
         assert_eq!(
             long_silences(&c.events, config.long_silence_ms()),
-            (3, 190_000)
+            (3, 190_000, false)
         );
+        assert!(!f.cx.silence_from_ends, "no message carried its length");
+    }
+
+    #[test]
+    fn phone_silences_run_from_the_end_of_speech_when_lengths_are_known() {
+        let said = |at: &str, role, ms| {
+            let mut e = msg(at, role);
+            e.duration_ms = Some(ms);
+            e
+        };
+        let c = conv(
+            Channel::Phone,
+            vec![
+                // 10:00:00 + 8 s → speech ends 10:00:08.
+                said("10:00:00", Role::Customer, 8_000),
+                // Starts at 10:00:10 (2 s gap), talks 40 s → ends 10:00:50.
+                said("10:00:10", Role::Agent, 40_000),
+                // Overlaps the agent (starts before 10:00:50), ends 10:00:45: the speech
+                // still ends at 10:00:50.
+                said("10:00:40", Role::Customer, 5_000),
+                // Starts 10:01:25: 35 s after 10:00:50 → one long silence of 35 s.
+                said("10:01:25", Role::Agent, 10_000),
+            ],
+        );
+        let f = facts(&c, Signals::default(), &Config::default());
+        assert_eq!((f.cx.long_silences, f.cx.silence_ms), (1, 35_000));
+        assert!(f.cx.silence_from_ends);
+        // Start to start the same call has gaps 10, 30, 45 s: one silence of 45 s.
+        let mut bare = c.clone();
+        bare.events.iter_mut().for_each(|e| e.duration_ms = None);
+        assert_eq!(long_silences(&bare.events, 30_000), (1, 45_000, false));
     }
 
     #[test]

@@ -60,7 +60,7 @@ fn shift(s: &SentimentReport) -> String {
 
 type Cell = fn(&SegmentReport) -> String;
 
-const FIXED: [(&str, Cell); 33] = [
+const FIXED: [(&str, Cell); 34] = [
     ("solution acknowledged", |s| {
         pct(&s.cx.all.solution_acknowledged)
     }),
@@ -157,6 +157,9 @@ const FIXED: [(&str, Cell); 33] = [
         let m = &s.cx.phone.silence_pct_of_call;
         m.value
             .map_or_else(|| "-".to_owned(), |v| format!("{v:.1}% (n={})", m.n))
+    }),
+    ("phone: silence from utterance ends", |s| {
+        pct(&s.cx.phone.silence_from_utterance_ends)
     }),
 ];
 
