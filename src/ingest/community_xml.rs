@@ -470,7 +470,9 @@ fn is_block_tag(tag: &str) -> bool {
 /// Decodes the reference at the start of `s` (which starts with `&`); returns the text
 /// and the bytes consumed. An unknown or unterminated reference stays as written.
 fn decode_entity(s: &str) -> (String, usize) {
-    let Some(end) = s[..s.len().min(12)].find(';') else {
+    // Searched as bytes: the 12-byte window may end inside a multi-byte character, and
+    // `;` is ASCII, so where it is found is a character boundary.
+    let Some(end) = s.bytes().take(12).position(|b| b == b';') else {
         return ("&".into(), 1);
     };
     let name = &s[1..end];
@@ -526,6 +528,17 @@ mod tests {
         );
         assert_eq!(html_to_text("a &bogus; b & c"), "a &bogus; b & c");
         assert_eq!(html_to_text(""), "");
+    }
+
+    #[test]
+    fn reference_followed_by_multibyte_text() {
+        // `&amp;` is bytes 0..5, then three curly quotes at 5..8, 8..11 and 11..14: the
+        // 12-byte window looked at for `;` ends inside the third quote.
+        assert_eq!(html_to_text("a &amp;’’’ b"), "a &’’’ b");
+        // No `;` in the window: `&` stays as written (é is two bytes; byte 12 is inside
+        // the sixth).
+        assert_eq!(html_to_text("x&éééééé;"), "x&éééééé;");
+        assert_eq!(html_to_text("&’’’’"), "&’’’’");
     }
 
     #[test]
