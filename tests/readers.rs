@@ -527,3 +527,73 @@ fn output_does_not_depend_on_thread_count() {
     assert_eq!(facts[0], facts[1]);
     assert_eq!(facts[0].iter().filter(|&&b| b == b'\n').count(), 10);
 }
+
+/// An observer that fails (panics) on one conversation, as a bug in an analysis step would.
+struct FailsOn(&'static str);
+
+impl cxmine::pipeline::Observer for FailsOn {
+    fn observe(
+        &self,
+        conversation: &Conversation<'_>,
+        _: &cxmine::metrics::ConversationFacts,
+        _: &[cxmine::detect::Detection],
+    ) {
+        if conversation.id == self.0 {
+            panic!("analysis step failed on {}", conversation.id);
+        }
+    }
+}
+
+/// Runs the pipeline over `inputs` with `observer` on another thread; the run must end
+/// within a minute.
+fn run_within_a_minute(
+    inputs: Vec<PathBuf>,
+    observer: FailsOn,
+) -> Result<cxmine::metrics::Partial, cxmine::Error> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let files = cxmine::ingest::source::discover(&inputs).unwrap();
+        let options = cxmine::pipeline::Options::default();
+        let _ = tx.send(cxmine::pipeline::run(
+            &files,
+            &options,
+            None,
+            Some(&observer),
+        ));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the run ended within a minute, with a result")
+}
+
+#[test]
+fn a_panicking_worker_ends_the_run_with_an_error_naming_the_record() {
+    // Question 1 of the dump is its row on line 3; conversation c4 is line 4 of kpi.jsonl.
+    // Both files in one run: the failure in the exported file stops the run before the
+    // JSONL stream.
+    for (inputs, id, file, line) in [
+        (
+            vec![fixture("community/Posts.xml"), fixture("kpi.jsonl")],
+            "1",
+            "Posts.xml",
+            3,
+        ),
+        (vec![fixture("kpi.jsonl")], "c4", "kpi.jsonl", 4),
+    ] {
+        let err = run_within_a_minute(inputs, FailsOn(id)).unwrap_err();
+        let cxmine::Error::Panicked {
+            file: f,
+            line: l,
+            during,
+            message,
+        } = &err
+        else {
+            panic!("not a panic error: {err}");
+        };
+        assert!(f.ends_with(file), "{f}");
+        assert_eq!(*l, Some(line));
+        assert_eq!(during, &format!("analysing conversation {id:?}"));
+        assert_eq!(message, &format!("analysis step failed on {id}"));
+    }
+    // The same observer on a run without that conversation is harmless.
+    assert!(run_within_a_minute(vec![fixture("kpi.jsonl")], FailsOn("none")).is_ok());
+}

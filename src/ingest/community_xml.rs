@@ -151,6 +151,7 @@ pub fn read_streaming(
                 if row.local_name().as_ref() == "row" =>
             {
                 out.records += 1;
+                out.at = Some(pos);
                 match post_from_row(&row, pos) {
                     Ok(Some(post)) => {
                         record.clear();
@@ -217,6 +218,7 @@ fn threads_of_partition(posts: Vec<Post>, out: &mut ReadOutput) {
         t.answers.sort_by_key(|a| a.pos);
     }
     for t in threads {
+        out.at = Some(t.question.pos);
         let conv = thread_conversation(t, &mut out.problems);
         out.conversations.push(conv);
     }
@@ -285,6 +287,10 @@ fn post_from_row(row: &BytesStart<'_>, pos: SourcePos) -> Result<Option<Post>, I
         .remove("Id")
         .filter(|s| !s.is_empty())
         .ok_or((SkipReason::MissingId, "row without `Id`".to_string()))?;
+    #[cfg(test)]
+    if id == tests::PANICKING_ID {
+        panic!("injected reader failure on post {id}");
+    }
     let question = match a.get("PostTypeId").map(String::as_str) {
         Some("1") => true,
         Some("2") => false,
@@ -516,8 +522,12 @@ fn collapse_space(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A post with this id makes the reader panic (a test-only hook, for the pipeline's
+    /// handling of reader failures).
+    pub(crate) const PANICKING_ID: &str = "inject-reader-panic";
 
     #[test]
     fn html_is_reduced_to_text() {

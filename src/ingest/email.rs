@@ -195,6 +195,7 @@ impl Threader {
         out: &mut ReadOutput,
     ) -> std::io::Result<()> {
         out.records += 1;
+        out.at = Some(pos);
         let mail = match self.parse(raw) {
             Ok(mail) => Mail { pos, ..mail },
             Err((reason, message)) => {
@@ -306,6 +307,7 @@ impl Threader {
                     .map(|(_, body)| decode(body))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(std::io::Error::other)?;
+                out.at = members.first().map(|m| m.pos);
                 let conv = thread_conversation(members, |from, thread_starter| {
                     if config_empty {
                         from != thread_starter

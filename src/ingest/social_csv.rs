@@ -156,6 +156,7 @@ pub fn read_streaming(
         out.records += 1;
         let line = row.position().map_or(0, |p| p.line());
         let pos = SourcePos { file, line };
+        out.at = Some(pos);
         match post_from_row(&row, &columns, config, line) {
             Ok(post) => match graph.add(&post) {
                 Ok(index) => staging.push(index, |out| encode(&post, out))?,
@@ -180,6 +181,10 @@ pub fn read_streaming(
                 .map(|(_, body)| decode(body))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(std::io::Error::other)?;
+            out.at = Some(SourcePos {
+                file,
+                line: thread[0].line,
+            });
             out.conversations.push(thread_conversation(thread, file));
         }
         flush(out);
