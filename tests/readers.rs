@@ -597,3 +597,90 @@ fn a_panicking_worker_ends_the_run_with_an_error_naming_the_record() {
     // The same observer on a run without that conversation is harmless.
     assert!(run_within_a_minute(vec![fixture("kpi.jsonl")], FailsOn("none")).is_ok());
 }
+
+/// A monthly mailing-list archive in the pipermail text shape: addresses written
+/// `user at host`, a bottom-posted answer, and a body paragraph starting with `From `.
+const LIST_ARCHIVE: &str = "\
+From ana.silva at mail.example  Fri Jan  1 01:46:06 2016
+From: ana.silva at mail.example (Ana Silva)
+Date: Fri, 1 Jan 2016 02:46:06 +0100
+Subject: [list] legend missing from plot
+Message-ID: <q1@mail.example>
+
+My plot has no legend.
+How do I add one?
+
+From bo at shop.example  Fri Jan  1 03:00:00 2016
+From: bo at shop.example (Bo Berg)
+Date: Fri, 1 Jan 2016 03:00:00 +0000
+Subject: Re: [list] legend missing from plot
+In-Reply-To: <q1@mail.example>
+References: <q1@mail.example>
+Message-ID: <r1@shop.example>
+
+On Fri, Jan 1, 2016 at 2:46 AM, Ana Silva <ana.silva at mail.example> wrote:
+> My plot has no legend.
+> How do I add one?
+
+Call legend() after plot().
+
+From the help page: legend() takes the labels first.
+
+Bo
+
+From ana.silva at mail.example  Fri Jan  1 04:10:00 2016
+From: ana.silva at mail.example (Ana Silva)
+Date: Fri, 1 Jan 2016 05:10:00 +0100
+Subject: Re: [list] legend missing from plot
+In-Reply-To: <r1@shop.example>
+Message-ID: <f1@mail.example>
+
+> Call legend() after plot().
+Works, thanks!
+";
+
+#[test]
+fn mailing_list_archive_with_obfuscated_addresses_and_answers_below_quotes() {
+    let mut out = ReadOutput::default();
+    let mut threader = Threader::new(&cxmine::ingest::readers::EmailConfig::default());
+    threader
+        .add_mbox(&mut LIST_ARCHIVE.as_bytes(), 0, &mut out)
+        .unwrap();
+    threader.finish(&mut out).unwrap();
+    // Three `From ` separators (lines 1, 10 and 28); the `From the help page` line (24)
+    // follows a blank line but has no date, so it stays in Bo's message.
+    assert_eq!(out.records, 3);
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    assert_eq!(ids(&out), ["q1@mail.example"]);
+    let c = &out.conversations[0];
+    assert_eq!(c.customer_id.as_deref(), Some("ana.silva@mail.example"));
+    // 02:46 +0100 is 01:46Z, 05:10 +0100 is 04:10Z; without support addresses the
+    // thread's starter is the customer and Bo the agent.
+    assert_eq!(
+        messages(c),
+        [
+            (
+                "2016-01-01T01:46:06Z".into(),
+                Role::Customer,
+                "ana.silva@mail.example".into()
+            ),
+            (
+                "2016-01-01T03:00:00Z".into(),
+                Role::Agent,
+                "bo@shop.example".into()
+            ),
+            (
+                "2016-01-01T04:10:00Z".into(),
+                Role::Customer,
+                "ana.silva@mail.example".into()
+            ),
+        ]
+    );
+    let lines: Vec<u64> = c.events.iter().map(|e| e.pos.line).collect();
+    assert_eq!(lines, [1, 10, 28]);
+    assert_eq!(
+        c.events[1].text,
+        "Call legend() after plot().\n\nFrom the help page: legend() takes the labels first.\n\nBo"
+    );
+    assert_eq!(c.events[2].text, "Works, thanks!");
+}
