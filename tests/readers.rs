@@ -265,10 +265,10 @@ fn stack_exchange_questions_answers_acceptance_and_scores() {
         [
             (EventKind::Message, Role::Customer),
             (EventKind::Endorsement, Role::Member), // question score 5
+            (EventKind::Message, Role::Member),
             (EventKind::Endorsement, Role::Member), // answer 2 score 1
             (EventKind::Message, Role::Member),
             (EventKind::Endorsement, Role::Member), // answer 3 score 7
-            (EventKind::Message, Role::Member),
             (EventKind::Accept, Role::Customer),
             (EventKind::Resolve, Role::Customer),
         ]
@@ -281,7 +281,7 @@ fn stack_exchange_questions_answers_acceptance_and_scores() {
          I already tried reboot & a factory reset."
     );
     assert_eq!(
-        router.events[5].text,
+        router.events[4].text,
         "Turn off band steering in the admin page:\n\nAdvanced\n\nWireless"
     );
     // The asker's own answer (post 8) stays the customer's.

@@ -8,7 +8,8 @@
 //! `Score` becomes an [`EventKind::Endorsement`] (`detail = "score"`, `value` = score) at
 //! the post's time; the accepted answer becomes the asker's [`EventKind::Accept`] plus a
 //! `resolve`, both at the accepted answer's creation time (the dump has no acceptance
-//! time, so resolution time is a lower bound). HTML bodies are reduced to text. Other post
+//! time, so resolution time is a lower bound). A post's endorsement follows the post
+//! itself (same instant). HTML bodies are reduced to text. Other post
 //! types (wiki, tag excerpts) are counted as records and not analysed.
 //!
 //! Streaming: rows are read one by one with an event reader. Answers may come long after
@@ -389,13 +390,15 @@ fn thread_conversation(t: Thread, problems: &mut Vec<ReadProblem>) -> Conversati
         } else {
             Role::Member
         };
-        conv.events.extend(endorsement(&a));
         let mut e = Event::message(a.ts, role, a.text.clone());
         e.pos = a.pos;
         if let Some(o) = &a.owner {
             e = e.with_author(o.clone());
         }
         conv.events.push(e);
+        // After its post: same instant, and the stable time sort keeps this order, so
+        // the accepted answer's own score lies at or after the solution post.
+        conv.events.extend(endorsement(&a));
         if q.accepted.as_deref() == Some(a.id.as_str()) {
             accepted_found = true;
             for kind in [EventKind::Accept, EventKind::Resolve] {
@@ -633,6 +636,37 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn accepted_answer_score_counts_after_the_solution_post() {
+        // Question at 10:00; the accepted answer at 10:05 with score 4, so its endorsement
+        // has the answer's instant and must come after the answer itself.
+        let xml = r#"<posts>
+  <row Id="1" PostTypeId="1" AcceptedAnswerId="2" CreationDate="2024-01-01T10:00:00.000" OwnerUserId="7" Title="Wifi" Body="Help" />
+  <row Id="2" PostTypeId="2" ParentId="1" CreationDate="2024-01-01T10:05:00.000" Score="4" OwnerUserId="8" Body="Reboot" />
+</posts>"#;
+        let mut out = ReadOutput::default();
+        read(&mut xml.as_bytes(), 0, &mut out).unwrap();
+        let mut conv = out.conversations.remove(0);
+        conv.finish();
+        let kinds: Vec<EventKind> = conv.events.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::Message,
+                EventKind::Message,
+                EventKind::Endorsement,
+                EventKind::Accept,
+                EventKind::Resolve
+            ]
+        );
+        // Without detectors the solution is the first answer (event 1); the one
+        // endorsement (event 2) is at or after it.
+        let config = crate::config::Config::default();
+        let facts = crate::pipeline::analyze_conversation(&conv, &config, None);
+        assert_eq!(facts.cx.solution.map(|s| s.event), Some(1));
+        assert_eq!(facts.cx.endorsements.total(), 1);
+    }
+
+    #[test]
     fn answer_before_question_and_missing_parent() {
         let xml = r#"<?xml version="1.0" encoding="utf-8"?>
 <posts>
@@ -645,13 +679,13 @@ pub(crate) mod tests {
         assert_eq!(out.records, 3);
         assert_eq!(out.conversations.len(), 1);
         let kinds: Vec<EventKind> = out.conversations[0].events.iter().map(|e| e.kind).collect();
-        // question, then for answer 2: endorsement (score 3), message, accept, resolve.
+        // question, then for answer 2: message, endorsement (score 3), accept, resolve.
         assert_eq!(
             kinds,
             [
                 EventKind::Message,
-                EventKind::Endorsement,
                 EventKind::Message,
+                EventKind::Endorsement,
                 EventKind::Accept,
                 EventKind::Resolve
             ]
