@@ -47,6 +47,19 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A reader or an analysis step panicked (a bug in cxmine): the run stops with what
+    /// it was doing and where, rather than hang or report partial figures.
+    #[error("{file}{}: internal error while {during}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Panicked {
+        /// The input file concerned (or what was being processed).
+        file: String,
+        /// 1-based line (or record) number of the record concerned, when known.
+        line: Option<u64>,
+        /// What was being done (`reading (mbox reader)`, `analysing conversation "42"`).
+        during: String,
+        /// The panic message.
+        message: String,
+    },
     /// A search query could not be understood.
     #[error("{}", query_error_message(query, *position, message))]
     Query {

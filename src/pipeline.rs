@@ -8,13 +8,17 @@
 //! bounded by the channel depth × chunk size, `mem_limit` (shared by the two stores), and
 //! the per-segment aggregates.
 //!
+//! A panic in a reader or a worker ends the run with [`Error::Panicked`] naming the file
+//! and the record (see `guard`): the other threads stop taking work, and nothing waits
+//! forever for a thread that died.
+//!
 //! Output order: `--facts` lines are written in input order (chunk by chunk, then the
 //! reassembled conversations by partition and id) whatever the thread count, and the
 //! report depends only on the multiset of conversations.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
@@ -34,6 +38,7 @@ use crate::model::{Conversation, SourcePos};
 use crate::spill::SpillStore;
 
 mod foreign;
+mod guard;
 pub use foreign::convert;
 
 /// Something that wants to see every analysed conversation (a facts writer, an index).
@@ -173,9 +178,33 @@ struct Context<'r> {
     printed: AtomicUsize,
     conversations: AtomicU64,
     fatal: Mutex<Option<Error>>,
+    /// Raised with the first fatal error: threads stop taking work.
+    failed: AtomicBool,
 }
 
 impl Context<'_> {
+    /// Keeps the run's first fatal error and tells the other threads to stop.
+    fn fail(&self, err: Error) {
+        self.fatal.lock().expect("fatal lock").get_or_insert(err);
+        self.failed.store(true, Ordering::Relaxed);
+    }
+
+    fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// The first fatal error, if any.
+    fn take_fatal(&self) -> Option<Error> {
+        self.fatal.lock().expect("fatal lock").take()
+    }
+
+    /// The name of input file `index`, for messages.
+    fn file_name(&self, index: u32) -> &str {
+        self.files
+            .get(index as usize)
+            .map_or("(input)", |f| f.name.as_str())
+    }
+
     fn problem(&self, acc: &mut Partial, pos: SourcePos, reason: SkipReason, message: String) {
         let p = Problem {
             file: self.files[pos.file as usize].name.clone(),
@@ -198,27 +227,41 @@ impl Context<'_> {
         }
     }
 
+    /// Analyses one conversation into `acc` (and its output line into `facts_buf`); a
+    /// panic on the way fails the run, naming the conversation.
     fn finish_conversation(
         &self,
         acc: &mut Partial,
         mut conv: Conversation<'_>,
         facts_buf: &mut Vec<u8>,
     ) {
+        if self.failed() {
+            return;
+        }
+        if let Err(message) = guard::catch(|| self.analyse(acc, &mut conv, facts_buf)) {
+            let during = format!("analysing conversation {:?}", conv.id);
+            let file = self.file_name(conv.pos.file);
+            let line = (conv.pos.line > 0).then_some(conv.pos.line);
+            self.fail(guard::panicked(file, line, during, message));
+        }
+    }
+
+    fn analyse(&self, acc: &mut Partial, conv: &mut Conversation<'_>, facts_buf: &mut Vec<u8>) {
         if conv.finish() {
             acc.diagnostics.reordered_conversations += 1;
         }
         if let Some(s) = &self.options.surveys {
-            s.apply_by_conversation(&mut conv);
+            s.apply_by_conversation(conv);
         }
         let (facts, detections) = analyze_with_detections(
-            &conv,
+            conv,
             &self.options.config,
             self.options.detectors.as_deref(),
             self.observer.is_some_and(|o| o.wants_detections()),
         );
         acc.add(&facts, &self.options.config);
         if let Some(o) = self.observer {
-            o.observe(&conv, &facts, &detections);
+            o.observe(conv, &facts, &detections);
         }
         if self.facts_out.is_some() {
             match self.options.lines {
@@ -227,7 +270,7 @@ impl Context<'_> {
                     facts_buf.push(b'\n');
                 }
                 LineKind::Conversation => {
-                    crate::ingest::canonical::write_conversation(&conv, facts_buf)
+                    crate::ingest::canonical::write_conversation(conv, facts_buf)
                         .expect("writing to memory");
                 }
             }
@@ -235,11 +278,29 @@ impl Context<'_> {
         self.conversations.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Parses and analyses one chunk; a panic fails the run, naming the line.
     fn process_chunk(&self, acc: &mut Partial, chunk: Chunk) {
+        if self.failed() {
+            return;
+        }
+        let mut at = 0;
+        match guard::catch(|| self.parse_chunk(acc, &chunk, &mut at)) {
+            Ok(facts_buf) => self.submit_facts(chunk.seq, facts_buf),
+            Err(message) => {
+                let file = self.file_name(chunk.file);
+                let during = "parsing a JSONL line";
+                self.fail(guard::panicked(file, Some(at), during, message));
+            }
+        }
+    }
+
+    /// Parses the chunk's lines (the one being parsed in `at`); returns the facts lines.
+    fn parse_chunk(&self, acc: &mut Partial, chunk: &Chunk, at: &mut u64) -> Vec<u8> {
         let mut facts_buf = Vec::new();
         let mut unknown = Vec::new();
         acc.input.bytes += chunk.data.len() as u64;
-        for (line_no, bytes) in lines(&chunk) {
+        for (line_no, bytes) in lines(chunk) {
+            *at = line_no;
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -262,7 +323,7 @@ impl Context<'_> {
                 }
                 Ok(Line::Event(e)) => {
                     if let Err(err) = self.store.push(&e.conversation_id, pos, bytes) {
-                        self.fatal.lock().expect("fatal lock").get_or_insert(err);
+                        self.fail(err);
                     }
                 }
                 Err((reason, message)) => self.problem(acc, pos, reason, message),
@@ -271,7 +332,7 @@ impl Context<'_> {
                 acc.diagnostics.unknown_field(&name);
             }
         }
-        self.submit_facts(chunk.seq, facts_buf);
+        facts_buf
     }
 
     /// Moves a worker's ledger entries to the shared spillable store once they pass the
@@ -279,7 +340,7 @@ impl Context<'_> {
     fn bound_ledger(&self, acc: &mut Partial) {
         if acc.ledger.len_in_memory() * LEDGER_ENTRY_BYTES > self.ledger_budget {
             if let Err(e) = acc.ledger.spill_into(&self.ledger_store) {
-                self.fatal.lock().expect("fatal lock").get_or_insert(e);
+                self.fail(e);
             }
         }
     }
@@ -324,40 +385,71 @@ fn show_progress(
     pb.set_message(format!("{n} conversations ({rate:.0}/s)"));
 }
 
-/// Reads every file as chunks into `tx`; returns the number of chunks sent and the
-/// problems of files that could not be read to the end (what came before is sent).
-fn read_all(
-    files: &[InputFile],
-    formats: &[InputFormat],
+/// The JSONL inputs of a run, as the chunk reader thread sees them.
+struct ChunkSource<'r> {
+    files: &'r [InputFile],
+    formats: &'r [InputFormat],
     first_seq: u64,
     chunk_size: usize,
     raw: Arc<AtomicU64>,
+    /// Raised when the run has failed: stop reading.
+    stop: &'r AtomicBool,
+}
+
+/// Reads every JSONL file as chunks into `tx` (the file being read in `current`);
+/// returns the sequence number after the last chunk sent and the problems of files that
+/// could not be read to the end (what came before is sent).
+fn read_all(
+    src: &ChunkSource<'_>,
     tx: mpsc::SyncSender<Chunk>,
+    current: &mut Option<usize>,
 ) -> Result<(u64, Vec<Problem>), Error> {
-    let mut seq = first_seq;
+    let mut seq = src.first_seq;
     let mut bad_files = Vec::new();
-    for (i, file) in files.iter().enumerate() {
-        if formats[i] != InputFormat::Jsonl {
+    for (i, file) in src.files.iter().enumerate() {
+        if src.formats[i] != InputFormat::Jsonl {
             continue;
         }
-        let (reader, damage) = match source::open_damaged(file, raw.clone()) {
+        *current = Some(i);
+        #[cfg(test)]
+        if file.name.contains(guard::INJECTED_FAILURE) {
+            panic!("injected reader failure");
+        }
+        let (reader, damage) = match source::open_damaged(file, src.raw.clone()) {
             Ok(opened) => opened,
             Err(e) => {
                 bad_files.push(source::unopenable(file, &e));
                 continue;
             }
         };
-        let mut chunker = Chunker::new(reader, i as u32, chunk_size);
+        let mut chunker = Chunker::new(reader, i as u32, src.chunk_size);
         while let Some(mut chunk) = chunker.next_chunk().map_err(|e| Error::io(&file.path, e))? {
             chunk.seq = seq;
             seq += 1;
-            if tx.send(chunk).is_err() {
+            if src.stop.load(Ordering::Relaxed) || tx.send(chunk).is_err() {
                 return Ok((seq, bad_files));
             }
         }
         bad_files.extend(damage.take().map(|d| d.problem(file)));
     }
     Ok((seq, bad_files))
+}
+
+/// [`read_all`] with a panic turned into an error naming the file being read.
+fn read_all_guarded(
+    src: &ChunkSource<'_>,
+    tx: mpsc::SyncSender<Chunk>,
+) -> Result<(u64, Vec<Problem>), Error> {
+    let mut current = None;
+    guard::catch(|| read_all(src, tx, &mut current)).unwrap_or_else(|message| {
+        let file = current.map_or("(input)", |i| src.files[i].name.as_str());
+        Err(guard::panicked(
+            file,
+            None,
+            "reading (jsonl reader)",
+            message,
+        ))
+    })
 }
 
 /// Runs the analysis over `files`, writing facts lines to `facts_out` when given. Files
@@ -391,13 +483,15 @@ pub fn run(
         printed: AtomicUsize::new(0),
         conversations: AtomicU64::new(0),
         fatal: Mutex::new(None),
+        failed: AtomicBool::new(false),
     };
     let formats = foreign::choose_formats(files, options)?;
     let (exported, first_seq) = if formats.iter().all(|&f| f == InputFormat::Jsonl) {
         foreign::run_exports(&ctx, &formats, &raw)?
     } else {
-        // Exported files are read by this thread: a ticker keeps the bar moving.
-        let done = std::sync::atomic::AtomicBool::new(false);
+        // Exported files are read by this thread: a ticker keeps the bar moving. It stops
+        // when the guard drops, even if the exports panic past their own guards.
+        let done = AtomicBool::new(false);
         std::thread::scope(|s| {
             let ticker = s.spawn(|| {
                 while !done.load(Ordering::Relaxed) {
@@ -405,27 +499,29 @@ pub fn run(
                     std::thread::park_timeout(std::time::Duration::from_millis(200));
                 }
             });
-            let result = foreign::run_exports(&ctx, &formats, &raw);
-            done.store(true, Ordering::Relaxed);
-            ticker.thread().unpark();
-            result
+            let _stop_ticker = guard::RaiseOnDrop {
+                flag: &done,
+                waiting: ticker.thread().clone(),
+            };
+            foreign::run_exports(&ctx, &formats, &raw)
         })?
     };
+    if let Some(err) = ctx.take_fatal() {
+        return Err(err);
+    }
     let depth = 2 * rayon::current_num_threads().max(1);
     let (tx, rx) = mpsc::sync_channel::<Chunk>(depth);
+    let chunk_source = ChunkSource {
+        files,
+        formats: &formats,
+        first_seq,
+        chunk_size: options.chunk_size,
+        raw: raw.clone(),
+        stop: &ctx.failed,
+    };
     let (read_result, mut partial) = std::thread::scope(|s| {
-        let raw_for_reader = raw.clone();
-        let formats = &formats;
-        let reader = s.spawn(move || {
-            read_all(
-                files,
-                formats,
-                first_seq,
-                options.chunk_size,
-                raw_for_reader,
-                tx,
-            )
-        });
+        let chunk_source = &chunk_source;
+        let reader = s.spawn(move || read_all_guarded(chunk_source, tx));
         let ctx = &ctx;
         let pb = &pb;
         let partial = rx
@@ -447,14 +543,23 @@ pub fn run(
                     a
                 },
             );
-        (reader.join().expect("reader thread"), partial)
+        let read_result = reader.join().unwrap_or_else(|payload| {
+            let message = guard::message(&*payload);
+            Err(guard::panicked(
+                "(input)",
+                None,
+                "reading (jsonl reader)",
+                message,
+            ))
+        });
+        (read_result, partial)
     });
+    if let Some(err) = ctx.take_fatal() {
+        return Err(err);
+    }
     let (chunks, bad_files) = read_result?;
     for p in bad_files {
         ctx.report_problem(&mut partial, p);
-    }
-    if let Some(err) = ctx.fatal.lock().expect("fatal lock").take() {
-        return Err(err);
     }
     partial.input.files = files.len() as u64;
     partial.merge(exported)?;
@@ -490,19 +595,28 @@ fn assemble_events(ctx: &Context<'_>, first_seq: u64) -> Result<Partial, Error> 
         .into_par_iter()
         .enumerate()
         .map(|(i, part)| {
-            let mut acc = Partial::new(ctx.options.dims.clone());
-            let buf = part.load()?;
-            let mut facts_buf = Vec::new();
-            for conv in assemble(&buf) {
-                match conv {
-                    Ok(conv) => ctx.finish_conversation(&mut acc, conv, &mut facts_buf),
-                    Err((pos, reason, message)) => ctx.problem(&mut acc, pos, reason, message),
+            guard::catch(|| {
+                let mut acc = Partial::new(ctx.options.dims.clone());
+                let buf = part.load()?;
+                let mut facts_buf = Vec::new();
+                for conv in assemble(&buf) {
+                    match conv {
+                        Ok(conv) => ctx.finish_conversation(&mut acc, conv, &mut facts_buf),
+                        Err((pos, reason, message)) => ctx.problem(&mut acc, pos, reason, message),
+                    }
                 }
-            }
-            ctx.submit_facts(first_seq + i as u64, facts_buf);
-            Ok(acc)
+                ctx.submit_facts(first_seq + i as u64, facts_buf);
+                Ok(acc)
+            })
+            .unwrap_or_else(|message| {
+                let during = "rebuilding conversations from event lines";
+                Err(guard::panicked("(event lines)", None, during, message))
+            })
         })
         .collect();
+    if let Some(err) = ctx.take_fatal() {
+        return Err(err);
+    }
     let mut total = Partial::new(ctx.options.dims.clone());
     for r in results {
         total.merge(r?)?;

@@ -265,10 +265,10 @@ fn stack_exchange_questions_answers_acceptance_and_scores() {
         [
             (EventKind::Message, Role::Customer),
             (EventKind::Endorsement, Role::Member), // question score 5
+            (EventKind::Message, Role::Member),
             (EventKind::Endorsement, Role::Member), // answer 2 score 1
             (EventKind::Message, Role::Member),
             (EventKind::Endorsement, Role::Member), // answer 3 score 7
-            (EventKind::Message, Role::Member),
             (EventKind::Accept, Role::Customer),
             (EventKind::Resolve, Role::Customer),
         ]
@@ -281,7 +281,7 @@ fn stack_exchange_questions_answers_acceptance_and_scores() {
          I already tried reboot & a factory reset."
     );
     assert_eq!(
-        router.events[5].text,
+        router.events[4].text,
         "Turn off band steering in the admin page:\n\nAdvanced\n\nWireless"
     );
     // The asker's own answer (post 8) stays the customer's.
@@ -526,4 +526,161 @@ fn output_does_not_depend_on_thread_count() {
     }
     assert_eq!(facts[0], facts[1]);
     assert_eq!(facts[0].iter().filter(|&&b| b == b'\n').count(), 10);
+}
+
+/// An observer that fails (panics) on one conversation, as a bug in an analysis step would.
+struct FailsOn(&'static str);
+
+impl cxmine::pipeline::Observer for FailsOn {
+    fn observe(
+        &self,
+        conversation: &Conversation<'_>,
+        _: &cxmine::metrics::ConversationFacts,
+        _: &[cxmine::detect::Detection],
+    ) {
+        if conversation.id == self.0 {
+            panic!("analysis step failed on {}", conversation.id);
+        }
+    }
+}
+
+/// Runs the pipeline over `inputs` with `observer` on another thread; the run must end
+/// within a minute.
+fn run_within_a_minute(
+    inputs: Vec<PathBuf>,
+    observer: FailsOn,
+) -> Result<cxmine::metrics::Partial, cxmine::Error> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let files = cxmine::ingest::source::discover(&inputs).unwrap();
+        let options = cxmine::pipeline::Options::default();
+        let _ = tx.send(cxmine::pipeline::run(
+            &files,
+            &options,
+            None,
+            Some(&observer),
+        ));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the run ended within a minute, with a result")
+}
+
+#[test]
+fn a_panicking_worker_ends_the_run_with_an_error_naming_the_record() {
+    // Question 1 of the dump is its row on line 3; conversation c4 is line 4 of kpi.jsonl.
+    // Both files in one run: the failure in the exported file stops the run before the
+    // JSONL stream.
+    for (inputs, id, file, line) in [
+        (
+            vec![fixture("community/Posts.xml"), fixture("kpi.jsonl")],
+            "1",
+            "Posts.xml",
+            3,
+        ),
+        (vec![fixture("kpi.jsonl")], "c4", "kpi.jsonl", 4),
+    ] {
+        let err = run_within_a_minute(inputs, FailsOn(id)).unwrap_err();
+        let cxmine::Error::Panicked {
+            file: f,
+            line: l,
+            during,
+            message,
+        } = &err
+        else {
+            panic!("not a panic error: {err}");
+        };
+        assert!(f.ends_with(file), "{f}");
+        assert_eq!(*l, Some(line));
+        assert_eq!(during, &format!("analysing conversation {id:?}"));
+        assert_eq!(message, &format!("analysis step failed on {id}"));
+    }
+    // The same observer on a run without that conversation is harmless.
+    assert!(run_within_a_minute(vec![fixture("kpi.jsonl")], FailsOn("none")).is_ok());
+}
+
+/// A monthly mailing-list archive in the pipermail text shape: addresses written
+/// `user at host`, a bottom-posted answer, and a body paragraph starting with `From `.
+const LIST_ARCHIVE: &str = "\
+From ana.silva at mail.example  Fri Jan  1 01:46:06 2016
+From: ana.silva at mail.example (Ana Silva)
+Date: Fri, 1 Jan 2016 02:46:06 +0100
+Subject: [list] legend missing from plot
+Message-ID: <q1@mail.example>
+
+My plot has no legend.
+How do I add one?
+
+From bo at shop.example  Fri Jan  1 03:00:00 2016
+From: bo at shop.example (Bo Berg)
+Date: Fri, 1 Jan 2016 03:00:00 +0000
+Subject: Re: [list] legend missing from plot
+In-Reply-To: <q1@mail.example>
+References: <q1@mail.example>
+Message-ID: <r1@shop.example>
+
+On Fri, Jan 1, 2016 at 2:46 AM, Ana Silva <ana.silva at mail.example> wrote:
+> My plot has no legend.
+> How do I add one?
+
+Call legend() after plot().
+
+From the help page: legend() takes the labels first.
+
+Bo
+
+From ana.silva at mail.example  Fri Jan  1 04:10:00 2016
+From: ana.silva at mail.example (Ana Silva)
+Date: Fri, 1 Jan 2016 05:10:00 +0100
+Subject: Re: [list] legend missing from plot
+In-Reply-To: <r1@shop.example>
+Message-ID: <f1@mail.example>
+
+> Call legend() after plot().
+Works, thanks!
+";
+
+#[test]
+fn mailing_list_archive_with_obfuscated_addresses_and_answers_below_quotes() {
+    let mut out = ReadOutput::default();
+    let mut threader = Threader::new(&cxmine::ingest::readers::EmailConfig::default());
+    threader
+        .add_mbox(&mut LIST_ARCHIVE.as_bytes(), 0, &mut out)
+        .unwrap();
+    threader.finish(&mut out).unwrap();
+    // Three `From ` separators (lines 1, 10 and 28); the `From the help page` line (24)
+    // follows a blank line but has no date, so it stays in Bo's message.
+    assert_eq!(out.records, 3);
+    assert!(out.problems.is_empty(), "{:?}", out.problems);
+    assert_eq!(ids(&out), ["q1@mail.example"]);
+    let c = &out.conversations[0];
+    assert_eq!(c.customer_id.as_deref(), Some("ana.silva@mail.example"));
+    // 02:46 +0100 is 01:46Z, 05:10 +0100 is 04:10Z; without support addresses the
+    // thread's starter is the customer and Bo the agent.
+    assert_eq!(
+        messages(c),
+        [
+            (
+                "2016-01-01T01:46:06Z".into(),
+                Role::Customer,
+                "ana.silva@mail.example".into()
+            ),
+            (
+                "2016-01-01T03:00:00Z".into(),
+                Role::Agent,
+                "bo@shop.example".into()
+            ),
+            (
+                "2016-01-01T04:10:00Z".into(),
+                Role::Customer,
+                "ana.silva@mail.example".into()
+            ),
+        ]
+    );
+    let lines: Vec<u64> = c.events.iter().map(|e| e.pos.line).collect();
+    assert_eq!(lines, [1, 10, 28]);
+    assert_eq!(
+        c.events[1].text,
+        "Call legend() after plot().\n\nFrom the help page: legend() takes the labels first.\n\nBo"
+    );
+    assert_eq!(c.events[2].text, "Works, thanks!");
 }

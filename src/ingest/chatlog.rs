@@ -136,6 +136,7 @@ pub fn read_streaming(
             file,
             line: line_no,
         };
+        out.at = Some(pos);
         let Ok(text) = std::str::from_utf8(&buf) else {
             out.records += 1;
             out.problem(pos, SkipReason::InvalidUtf8, "line is not UTF-8");

@@ -8,7 +8,8 @@
 //! `Score` becomes an [`EventKind::Endorsement`] (`detail = "score"`, `value` = score) at
 //! the post's time; the accepted answer becomes the asker's [`EventKind::Accept`] plus a
 //! `resolve`, both at the accepted answer's creation time (the dump has no acceptance
-//! time, so resolution time is a lower bound). HTML bodies are reduced to text. Other post
+//! time, so resolution time is a lower bound). A post's endorsement follows the post
+//! itself (same instant). HTML bodies are reduced to text. Other post
 //! types (wiki, tag excerpts) are counted as records and not analysed.
 //!
 //! Streaming: rows are read one by one with an event reader. Answers may come long after
@@ -162,6 +163,7 @@ pub fn read_streaming(
                 if row.local_name().as_ref() == "row" =>
             {
                 out.records += 1;
+                out.at = Some(pos);
                 match post_from_row(&row, pos) {
                     Ok(Some(post)) => {
                         record.clear();
@@ -307,6 +309,7 @@ fn threads_of_partition(posts: Vec<Post>, out: &mut ReadOutput) {
         t.answers.sort_by_key(|a| a.pos);
     }
     for t in threads {
+        out.at = Some(t.question.pos);
         let conv = thread_conversation(t, &mut out.problems);
         out.conversations.push(conv);
     }
@@ -375,6 +378,10 @@ fn post_from_row(row: &BytesStart<'_>, pos: SourcePos) -> Result<Option<Post>, I
         .remove("Id")
         .filter(|s| !s.is_empty())
         .ok_or((SkipReason::MissingId, "row without `Id`".to_string()))?;
+    #[cfg(test)]
+    if id == tests::PANICKING_ID {
+        panic!("injected reader failure on post {id}");
+    }
     let question = match a.get("PostTypeId").map(String::as_str) {
         Some("1") => true,
         Some("2") => false,
@@ -473,13 +480,15 @@ fn thread_conversation(t: Thread, problems: &mut Vec<ReadProblem>) -> Conversati
         } else {
             Role::Member
         };
-        conv.events.extend(endorsement(&a));
         let mut e = Event::message(a.ts, role, a.text.clone());
         e.pos = a.pos;
         if let Some(o) = &a.owner {
             e = e.with_author(o.clone());
         }
         conv.events.push(e);
+        // After its post: same instant, and the stable time sort keeps this order, so
+        // the accepted answer's own score lies at or after the solution post.
+        conv.events.extend(endorsement(&a));
         if q.accepted.as_deref() == Some(a.id.as_str()) {
             accepted_found = true;
             for kind in [EventKind::Accept, EventKind::Resolve] {
@@ -560,7 +569,9 @@ fn is_block_tag(tag: &str) -> bool {
 /// Decodes the reference at the start of `s` (which starts with `&`); returns the text
 /// and the bytes consumed. An unknown or unterminated reference stays as written.
 fn decode_entity(s: &str) -> (String, usize) {
-    let Some(end) = s[..s.len().min(12)].find(';') else {
+    // Searched as bytes: the 12-byte window may end inside a multi-byte character, and
+    // `;` is ASCII, so where it is found is a character boundary.
+    let Some(end) = s.bytes().take(12).position(|b| b == b';') else {
         return ("&".into(), 1);
     };
     let name = &s[1..end];
@@ -604,8 +615,12 @@ fn collapse_space(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A post with this id makes the reader panic (a test-only hook, for the pipeline's
+    /// handling of reader failures).
+    pub(crate) const PANICKING_ID: &str = "inject-reader-panic";
 
     #[test]
     fn html_is_reduced_to_text() {
@@ -616,6 +631,17 @@ mod tests {
         );
         assert_eq!(html_to_text("a &bogus; b & c"), "a &bogus; b & c");
         assert_eq!(html_to_text(""), "");
+    }
+
+    #[test]
+    fn reference_followed_by_multibyte_text() {
+        // `&amp;` is bytes 0..5, then three curly quotes at 5..8, 8..11 and 11..14: the
+        // 12-byte window looked at for `;` ends inside the third quote.
+        assert_eq!(html_to_text("a &amp;’’’ b"), "a &’’’ b");
+        // No `;` in the window: `&` stays as written (é is two bytes; byte 12 is inside
+        // the sixth).
+        assert_eq!(html_to_text("x&éééééé;"), "x&éééééé;");
+        assert_eq!(html_to_text("&’’’’"), "&’’’’");
     }
 
     #[test]
@@ -700,6 +726,37 @@ mod tests {
     }
 
     #[test]
+    fn accepted_answer_score_counts_after_the_solution_post() {
+        // Question at 10:00; the accepted answer at 10:05 with score 4, so its endorsement
+        // has the answer's instant and must come after the answer itself.
+        let xml = r#"<posts>
+  <row Id="1" PostTypeId="1" AcceptedAnswerId="2" CreationDate="2024-01-01T10:00:00.000" OwnerUserId="7" Title="Wifi" Body="Help" />
+  <row Id="2" PostTypeId="2" ParentId="1" CreationDate="2024-01-01T10:05:00.000" Score="4" OwnerUserId="8" Body="Reboot" />
+</posts>"#;
+        let mut out = ReadOutput::default();
+        read(&mut xml.as_bytes(), 0, &mut out).unwrap();
+        let mut conv = out.conversations.remove(0);
+        conv.finish();
+        let kinds: Vec<EventKind> = conv.events.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::Message,
+                EventKind::Message,
+                EventKind::Endorsement,
+                EventKind::Accept,
+                EventKind::Resolve
+            ]
+        );
+        // Without detectors the solution is the first answer (event 1); the one
+        // endorsement (event 2) is at or after it.
+        let config = crate::config::Config::default();
+        let facts = crate::pipeline::analyze_conversation(&conv, &config, None);
+        assert_eq!(facts.cx.solution.map(|s| s.event), Some(1));
+        assert_eq!(facts.cx.endorsements.total(), 1);
+    }
+
+    #[test]
     fn answer_before_question_and_missing_parent() {
         let xml = r#"<?xml version="1.0" encoding="utf-8"?>
 <posts>
@@ -712,13 +769,13 @@ mod tests {
         assert_eq!(out.records, 3);
         assert_eq!(out.conversations.len(), 1);
         let kinds: Vec<EventKind> = out.conversations[0].events.iter().map(|e| e.kind).collect();
-        // question, then for answer 2: endorsement (score 3), message, accept, resolve.
+        // question, then for answer 2: message, endorsement (score 3), accept, resolve.
         assert_eq!(
             kinds,
             [
                 EventKind::Message,
-                EventKind::Endorsement,
                 EventKind::Message,
+                EventKind::Endorsement,
                 EventKind::Accept,
                 EventKind::Resolve
             ]

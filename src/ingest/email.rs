@@ -5,9 +5,12 @@
 //! `In-Reply-To`, then `References` (newest first), to a message seen in any e-mail input
 //! of the run; a message with no known reference whose subject carries a reply or forward
 //! prefix (`Re:`, `Fwd:`, `AW:`, `SV:` …) joins the first message with the same base
-//! subject. Quoted text (`>` lines, everything after an attribution line such as
-//! `On … wrote:` or an `Original Message` marker) and signatures (after `-- `, `Sent from
-//! my …`) are removed before detection.
+//! subject. Quoted text (`>` lines with the attribution line such as `On … wrote:` that
+//! introduces them, keeping an answer written below; everything after an `Original
+//! Message` marker) and signatures (after `-- `, `Sent from my …`) are removed before
+//! detection. Addresses obfuscated as list archives write them (`ana at mail.example`)
+//! are read as addresses; an mbox separator is a `From ` line with a sender and a date,
+//! so a body paragraph starting with `From ` does not split a message.
 //!
 //! Roles: a sender whose address or domain is listed in `[readers.email]` is the agent,
 //! anyone else the customer. With no support addresses configured, the sender of the
@@ -130,6 +133,7 @@ impl Threader {
         let mut line = Vec::new();
         let mut message: Vec<u8> = Vec::new();
         let mut start: Option<u64> = None;
+        let mut envelope: Option<String> = None;
         let mut line_no = 0u64;
         let mut previous_blank = true;
         let mut stray: Option<u64> = None;
@@ -139,12 +143,19 @@ impl Threader {
                 break;
             }
             line_no += 1;
-            if previous_blank && line.starts_with(b"From ") {
+            let at_separator = if previous_blank && line.starts_with(b"From ") {
+                separator(&line)
+            } else {
+                None
+            };
+            if let Some(sep) = at_separator {
                 if let Some(at) = start.take() {
-                    self.add_message(&message, SourcePos { file, line: at }, out)?;
+                    let pos = SourcePos { file, line: at };
+                    self.add_message(&message, envelope.as_deref(), pos, out)?;
                 }
                 message.clear();
                 start = Some(line_no);
+                envelope = sep.sender;
                 previous_blank = false;
                 continue;
             }
@@ -163,7 +174,8 @@ impl Threader {
             message.extend_from_slice(unescaped);
         }
         if let Some(at) = start {
-            self.add_message(&message, SourcePos { file, line: at }, out)?;
+            let pos = SourcePos { file, line: at };
+            self.add_message(&message, envelope.as_deref(), pos, out)?;
         }
         if let Some(at) = stray {
             out.records += 1;
@@ -185,17 +197,20 @@ impl Threader {
     ) -> std::io::Result<()> {
         let mut raw = Vec::new();
         reader.read_to_end(&mut raw)?;
-        self.add_message(&raw, SourcePos { file, line: 1 }, out)
+        self.add_message(&raw, None, SourcePos { file, line: 1 }, out)
     }
 
+    /// Adds one message; `envelope` is the sender address of its mbox separator line.
     fn add_message(
         &mut self,
         raw: &[u8],
+        envelope: Option<&str>,
         pos: SourcePos,
         out: &mut ReadOutput,
     ) -> std::io::Result<()> {
         out.records += 1;
-        let mail = match self.parse(raw) {
+        out.at = Some(pos);
+        let mail = match self.parse(raw, envelope) {
             Ok(mail) => Mail { pos, ..mail },
             Err((reason, message)) => {
                 out.problem(pos, reason, message);
@@ -230,7 +245,7 @@ impl Threader {
         self.staging.push(index, |out| encode(&mail, out))
     }
 
-    fn parse(&self, raw: &[u8]) -> Result<Mail, (SkipReason, String)> {
+    fn parse(&self, raw: &[u8], envelope: Option<&str>) -> Result<Mail, (SkipReason, String)> {
         if raw.iter().all(u8::is_ascii_whitespace) {
             return Err((SkipReason::MalformedRecord, "empty message".into()));
         }
@@ -238,11 +253,8 @@ impl Threader {
             SkipReason::MalformedRecord,
             "not an e-mail message".to_string(),
         ))?;
-        let from = msg
-            .from()
-            .and_then(|a| a.first())
-            .and_then(|a| a.address())
-            .map(str::to_ascii_lowercase)
+        let from = sender(&msg)
+            .or_else(|| envelope.map(str::to_owned))
             .ok_or((SkipReason::MissingField, "no `From` address".to_string()))?;
         let date = msg
             .date()
@@ -306,6 +318,7 @@ impl Threader {
                     .map(|(_, body)| decode(body))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(std::io::Error::other)?;
+                out.at = members.first().map(|m| m.pos);
                 let conv = thread_conversation(members, |from, thread_starter| {
                     if config_empty {
                         from != thread_starter
@@ -319,6 +332,89 @@ impl Threader {
             Ok(())
         })
     }
+}
+
+/// The sender's address, lower-case: the `From` header's address, or an address written
+/// out as archives obfuscate them (`From: ana at mail.example (Ana)`).
+fn sender(msg: &mail_parser::Message<'_>) -> Option<String> {
+    msg.from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .filter(|a| a.contains('@'))
+        .map(str::to_ascii_lowercase)
+        .or_else(|| msg.header_raw("From").and_then(deobfuscated_address))
+}
+
+/// `user@host` from the first `user at host` in `text` (the host needs a dot), ignoring
+/// the brackets and quotes around it.
+fn deobfuscated_address(text: &str) -> Option<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(3).find_map(|w| {
+        let user = w[0].trim_start_matches(['<', '(', '"', '\'']);
+        let host = w[2].trim_end_matches(['>', ')', '"', '\'', ',', ';']);
+        let is_host = host.contains('.')
+            && !host.starts_with('.')
+            && !host.ends_with('.')
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        let is_user = !user.is_empty() && !user.contains(['@', '<', '>', '(', ')']);
+        (w[1].eq_ignore_ascii_case("at") && is_user && is_host)
+            .then(|| format!("{user}@{host}").to_ascii_lowercase())
+    })
+}
+
+/// An mbox `From ` separator line.
+#[derive(Debug, PartialEq)]
+struct Separator {
+    /// The envelope sender, when it is an address (plain or written `user at host`).
+    sender: Option<String>,
+}
+
+/// The separator a `From ` line is, if it is one: a sender (one word, or `user at host`)
+/// then a date with a month name, a clock time and a four-digit year
+/// (`From ana@mail.example Tue Mar  5 10:00:00 2024`). A body line that happens to start
+/// with `From ` (`From the log we see …`) is not one.
+fn separator(line: &[u8]) -> Option<Separator> {
+    let text = String::from_utf8_lossy(line);
+    let words: Vec<&str> = text.strip_prefix("From ")?.split_whitespace().collect();
+    let (sender, date) = match words.as_slice() {
+        [user, at, host, date @ ..] if at.eq_ignore_ascii_case("at") => {
+            (deobfuscated_address(&format!("{user} {at} {host}")), date)
+        }
+        [sender, date @ ..] => (
+            sender.contains('@').then(|| sender.to_ascii_lowercase()),
+            date,
+        ),
+        [] => return None,
+    };
+    is_envelope_date(date).then_some(Separator { sender })
+}
+
+/// Month names as mbox dates write them, lower-case.
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// True for the date of a separator line: within its first seven words a month name, a
+/// clock time (`10:00` or `10:00:00`) and a four-digit year.
+fn is_envelope_date(words: &[&str]) -> bool {
+    let words = &words[..words.len().min(7)];
+    let month = words.iter().any(|w| {
+        let w = w.trim_end_matches(',').to_ascii_lowercase();
+        MONTHS.contains(&w.as_str())
+    });
+    let clock = words.iter().any(|w| {
+        let parts: Vec<&str> = w.split(':').collect();
+        (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let year = words
+        .iter()
+        .any(|w| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit()));
+    month && clock && year
 }
 
 /// True when `address` is a support address or lies in a support domain (or a subdomain).
@@ -449,12 +545,29 @@ const ATTRIBUTION_ENDINGS: [&str; 6] = [
     "scritto:",
 ];
 
+fn is_attribution(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    ATTRIBUTION_ENDINGS.iter().any(|e| lower.ends_with(e))
+}
+
 fn starts_quoted_history(line: &str) -> bool {
     let t = line.trim();
     let lower = t.to_lowercase();
-    ATTRIBUTION_ENDINGS.iter().any(|e| lower.ends_with(e))
+    is_attribution(t)
         || (lower.starts_with("-----") && lower.contains("original message"))
         || (t.len() >= 20 && t.chars().all(|c| c == '_'))
+}
+
+fn is_quoted(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+/// True when the first non-blank line of `rest` is quoted: the attribution before it
+/// introduces `>` lines, and what follows them may be an answer written below.
+fn quoted_lines_follow(rest: &[&str]) -> bool {
+    rest.iter()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| is_quoted(l))
 }
 
 fn starts_signature(line: &str) -> bool {
@@ -462,10 +575,15 @@ fn starts_signature(line: &str) -> bool {
     t == "-- " || t == "--" || t.to_lowercase().starts_with("sent from my ")
 }
 
-/// Removes quoted replies and the signature from a message body.
+/// Removes quoted replies and the signature from a message body. An attribution line
+/// (`On … wrote:`) followed by `>` lines is dropped with them, and the text after them
+/// (an answer written below the quote, or between quotes) is kept; an attribution
+/// followed by unquoted history, an `Original Message` marker or a rule of underscores
+/// ends the message.
 pub fn strip_quotes_and_signature(body: &str) -> String {
+    let lines: Vec<&str> = body.lines().collect();
     let mut kept: Vec<&str> = Vec::new();
-    for line in body.lines() {
+    for (i, line) in lines.iter().enumerate() {
         if starts_signature(line) {
             break;
         }
@@ -477,9 +595,12 @@ pub fn strip_quotes_and_signature(body: &str) -> String {
             {
                 kept.pop();
             }
+            if is_attribution(line) && quoted_lines_follow(&lines[i + 1..]) {
+                continue;
+            }
             break;
         }
-        if line.trim_start().starts_with('>') {
+        if is_quoted(line) {
             continue;
         }
         kept.push(line.trim_end());
@@ -532,6 +653,79 @@ mod tests {
             "Danke!"
         );
         assert_eq!(strip_quotes_and_signature(""), "");
+    }
+
+    #[test]
+    fn obfuscated_addresses() {
+        let cases = [
+            (
+                "ana.silva at mail.example (Ana Silva)",
+                Some("ana.silva@mail.example"),
+            ),
+            ("\"Bo\" <Bo at Shop.Example>", Some("bo@shop.example")),
+            ("ana at localhost", None),
+            ("meet me at noon.", None),
+            ("Ana Silva", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(deobfuscated_address(text).as_deref(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn separator_lines_and_body_lines_starting_with_from() {
+        let sender = |line: &str| separator(line.as_bytes()).map(|s| s.sender);
+        let cases: [(&str, Option<Option<&str>>); 8] = [
+            (
+                "From ana.silva at mail.example  Fri Jan  1 01:46:06 2016\n",
+                Some(Some("ana.silva@mail.example")),
+            ),
+            (
+                "From Ana@Mail.Example Tue Mar  5 10:00:00 2024\n",
+                Some(Some("ana@mail.example")),
+            ),
+            ("From - Tue Mar 05 10:00:00 2024\n", Some(None)),
+            (
+                "From MAILER-DAEMON Tue Mar  5 10:00:00 +0000 2024",
+                Some(None),
+            ),
+            ("From the log: fixed at 10:00\n", None),
+            ("From this fit the variance is 0.12 in Jan 2016.\n", None),
+            ("From ana at mail.example\n", None),
+            ("From \n", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(sender(line), want.map(|s| s.map(str::to_owned)), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn answers_below_and_between_quotes_are_kept() {
+        // Bottom-posted: attribution, quote, answer, list footer.
+        let body = "On Fri, Jan 1, 2016 at 9:00 AM, Ana <ana at mail.example> wrote:\n\
+                    > my plot has no legend\n\
+                    > how do I add one?\n\
+                    \n\
+                    Call legend() after plot().\n\
+                    \n\
+                    Bo\n\
+                    ______________________________________________\n\
+                    list at lists.example mailing list";
+        assert_eq!(
+            strip_quotes_and_signature(body),
+            "Call legend() after plot().\n\nBo"
+        );
+        // Inline answers between quoted parts, the attribution wrapped over two lines.
+        let body = "On Fri, 1 Jan 2016, Ana Silva\n<ana@mail.example> wrote:\n\
+                    \n> first question\nfirst answer\n> second question\nsecond answer";
+        assert_eq!(
+            strip_quotes_and_signature(body),
+            "first answer\nsecond answer"
+        );
+        // Top-posted above unquoted history: everything from the attribution goes.
+        let body = "Thanks, that works.\nOn Fri, 1 Jan 2016, Bo wrote:\nCall legend().";
+        assert_eq!(strip_quotes_and_signature(body), "Thanks, that works.");
     }
 
     #[test]

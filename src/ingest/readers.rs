@@ -37,6 +37,9 @@ pub struct ReadOutput {
     pub problems: Vec<ReadProblem>,
     /// Records read (rows, messages, lines, XML rows), including skipped ones.
     pub records: u64,
+    /// The record being read or turned into a conversation, so a failure of the reader
+    /// can name it.
+    pub at: Option<SourcePos>,
 }
 
 impl ReadOutput {

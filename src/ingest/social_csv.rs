@@ -17,6 +17,7 @@
 //!
 //! Columns are found by header name, so column order does not matter; rows with a wrong field count, no id, a bad
 //! `inbound` flag or an unreadable `created_at` are reported with their line and skipped.
+//! Rows end at `\n`, so a bare `\r` inside a text (quoted or not) is text.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -44,7 +45,7 @@ impl Columns {
         let find = |name: &str| {
             header
                 .iter()
-                .position(|h| h.eq_ignore_ascii_case(name.as_bytes()))
+                .position(|h| without_cr(h).eq_ignore_ascii_case(name.as_bytes()))
         };
         let need = |name: &str| find(name).ok_or_else(|| format!("no `{name}` column"));
         Ok(Columns {
@@ -128,9 +129,11 @@ pub fn read_streaming(
     memory: usize,
     flush: &mut dyn FnMut(&mut ReadOutput),
 ) -> std::io::Result<()> {
+    let terminator = record_terminator(reader.fill_buf()?);
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .terminator(terminator)
         .from_reader(reader);
     let header = csv.byte_headers().map_err(csv_io)?.clone();
     if header.is_empty() {
@@ -153,9 +156,13 @@ pub fn read_streaming(
     let mut staging = Staging::new(memory);
     let mut row = csv::ByteRecord::new();
     while csv.read_byte_record(&mut row).map_err(csv_io)? {
+        if row.len() == 1 && row[0].trim_ascii().is_empty() {
+            continue; // a blank line (`\r\n` when lines end at `\n`)
+        }
         out.records += 1;
         let line = row.position().map_or(0, |p| p.line());
         let pos = SourcePos { file, line };
+        out.at = Some(pos);
         match post_from_row(&row, &columns, config, line) {
             Ok(post) => match graph.add(&post) {
                 Ok(index) => staging.push(index, |out| encode(&post, out))?,
@@ -180,6 +187,10 @@ pub fn read_streaming(
                 .map(|(_, body)| decode(body))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(std::io::Error::other)?;
+            out.at = Some(SourcePos {
+                file,
+                line: thread[0].line,
+            });
             out.conversations.push(thread_conversation(thread, file));
         }
         flush(out);
@@ -212,6 +223,22 @@ fn decode(body: &[u8]) -> Result<Post, String> {
     })
 }
 
+/// Records end at `\n` (a `\r` before it is dropped from the last field), so a bare `\r`
+/// inside a text, quoted or not (as spreadsheet and dataframe exports write them), stays
+/// text. Only a file whose first block has `\r` and no `\n` is read with `\r` line ends.
+fn record_terminator(head: &[u8]) -> csv::Terminator {
+    if head.contains(&b'\r') && !head.contains(&b'\n') {
+        csv::Terminator::CRLF
+    } else {
+        csv::Terminator::Any(b'\n')
+    }
+}
+
+/// A field without the `\r` of a `\r\n` line end.
+fn without_cr(field: &[u8]) -> &[u8] {
+    field.strip_suffix(b"\r").unwrap_or(field)
+}
+
 fn csv_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
@@ -225,6 +252,11 @@ fn field<'r>(
     name: &str,
 ) -> Result<&'r str, (SkipReason, String)> {
     let bytes = row.get(i).unwrap_or(b"");
+    let bytes = if i + 1 == row.len() {
+        without_cr(bytes)
+    } else {
+        bytes
+    };
     std::str::from_utf8(bytes).map_err(|e| {
         (
             SkipReason::InvalidUtf8,
@@ -509,6 +541,44 @@ mod tests {
                 (6, SkipReason::MalformedRecord)
             ]
         );
+    }
+
+    #[test]
+    fn bare_carriage_returns_inside_texts_stay_text() {
+        // A dataframe export: blank index column, parent ids as floats; row 11 has a bare
+        // CR twice in an unquoted text, row 12 one in a quoted text.
+        let lf = ",tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n\
+                  0,11,u1,True,Tue Oct 31 18:13:06 +0000 2017,@Acme \r\rmy card was charged twice,12,\n\
+                  1,12,Acme,False,Tue Oct 31 18:20:00 +0000 2017,\"@u1 sorry!\rPlease DM us\",,11.0\n\
+                  2,13,u1,True,Tue Oct 31 18:25:00 +0000 2017,\"done, thanks\",,12.0\n\
+                  \n";
+        // The same rows with Windows line ends (and the blank line as `\r\n`).
+        let crlf = lf.replace('\n', "\r\n");
+        for (name, text) in [("LF", lf), ("CRLF", crlf.as_str())] {
+            let out = read_str(text, &[]);
+            assert!(out.problems.is_empty(), "{name}: {:?}", out.problems);
+            assert_eq!(out.records, 3, "{name}");
+            assert_eq!(out.conversations.len(), 1, "{name}");
+            let c = &out.conversations[0];
+            let texts: Vec<&str> = c.events.iter().map(|e| e.text.as_ref()).collect();
+            assert_eq!(
+                texts,
+                [
+                    "@Acme \r\rmy card was charged twice",
+                    "@u1 sorry!\rPlease DM us",
+                    "done, thanks"
+                ],
+                "{name}"
+            );
+            // Lines count `\n`s only: the header is line 1, then one line a row.
+            let lines: Vec<u64> = c.events.iter().map(|e| e.pos.line).collect();
+            assert_eq!(lines, [2, 3, 4], "{name}");
+        }
+        // A file with old Mac line ends (`\r` only) is still read line by line.
+        let cr = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\r\
+                  1,u1,True,Tue Oct 31 22:10:00 +0000 2017,help,,\r";
+        let out = read_str(cr, &[]);
+        assert_eq!((out.records, out.conversations.len()), (1, 1));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use std::io::Read;
 
-use super::{Context, Error, Options, Partial};
+use super::{Context, Error, Options, Partial, guard};
 use crate::error::Problem;
 use crate::ingest::chatlog::{self, ChatPattern};
 use crate::ingest::email::Threader;
@@ -220,7 +220,7 @@ pub(super) fn run_exports(
         };
         let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
         let flush = &mut |o: &mut ReadOutput| exports.take(o);
-        let result = match format {
+        let result = guard::catch(|| match format {
             InputFormat::Jsonl => Ok(()),
             InputFormat::Mbox | InputFormat::Eml => {
                 let t =
@@ -255,23 +255,56 @@ pub(super) fn run_exports(
             InputFormat::StackExchangeXml => {
                 community_xml::read_streaming(&mut reader, index, &mut out, memory, flush)
             }
-        };
-        result.map_err(|e| Error::io(&file.path, e))?;
+        });
+        let during = format!("reading ({format} reader)");
+        reader_result(ctx, &file.name, &during, &mut out, result)
+            .map_err(|e| Error::io(&file.path, e))?;
         if !matches!(format, InputFormat::Mbox | InputFormat::Eml) {
             exports.take(&mut out);
         }
         if let Some(d) = damage.take() {
             ctx.report_problem(&mut exports.total, d.problem(file));
         }
+        if let Some(err) = ctx.take_fatal() {
+            return Err(err);
+        }
     }
     exports.take(&mut out);
     if let Some(t) = threader {
         let flush = &mut |o: &mut ReadOutput| exports.take(o);
-        t.finish_streaming(&mut out, flush)
+        let result = guard::catch(|| t.finish_streaming(&mut out, flush));
+        let during = "threading e-mail messages";
+        reader_result(ctx, "(e-mail threads)", during, &mut out, result)
             .map_err(|e| Error::io("(e-mail threads)", e))?;
+    }
+    if let Some(err) = ctx.take_fatal() {
+        return Err(err);
     }
     exports.total.input.bytes += raw.load(Ordering::Relaxed) - before;
     exports.finish()
+}
+
+/// A reader's result; a panic becomes the run's fatal error (taken by the caller), naming
+/// the record the reader was at, else `file`.
+fn reader_result(
+    ctx: &Context<'_>,
+    file: &str,
+    during: &str,
+    out: &mut ReadOutput,
+    result: Result<std::io::Result<()>, String>,
+) -> std::io::Result<()> {
+    let at = out.at.take();
+    match result {
+        Ok(r) => r,
+        Err(message) => {
+            let (file, line) = match at {
+                Some(pos) => (ctx.file_name(pos.file), Some(pos.line)),
+                None => (file, None),
+            };
+            ctx.fail(guard::panicked(file, line, during, message));
+            Ok(())
+        }
+    }
 }
 
 fn into_batches(convs: Vec<Conversation<'static>>) -> Vec<Vec<Conversation<'static>>> {
