@@ -646,3 +646,52 @@ fn adding_a_month_keeps_the_earlier_segments() {
     assert_eq!(s.num_docs(), 3 + 4);
     assert_eq!(ids(&s, "refund"), set(&["r01", "r02", "r03", "r07"]));
 }
+
+#[test]
+fn mailbox_senders_are_tokens_not_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/email/support.mbox");
+    let (masked, kept) = (dir.path().join("masked"), dir.path().join("kept"));
+    for (index, extra) in [(&masked, None), (&kept, Some("--keep-pii"))] {
+        let mut args = vec!["index", mbox.to_str().unwrap(), "--index"];
+        args.extend([index.to_str().unwrap(), "-q"]);
+        args.extend(extra);
+        ok(cxmine(&args));
+    }
+    // The senders of support.mbox: two customers and an agent of shop.example.
+    let addresses = [
+        "ana.silva@mail.example",
+        "bo@example.org",
+        "sam@help.shop.example",
+    ];
+    let s = IndexSearcher::open(&masked).unwrap();
+    let mut out = Vec::new();
+    assert_eq!(s.export("*", &mut out).unwrap(), 2);
+    let export = String::from_utf8(out).unwrap();
+    for a in addresses {
+        assert!(!export.contains(a), "{a} exported");
+        assert_eq!(ids(&s, &format!("customer:\"{a}\"")), Vec::<String>::new());
+        for entry in std::fs::read_dir(&masked).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(!bytes.windows(a.len()).any(|w| w == a.as_bytes()), "{a}");
+        }
+    }
+    // Ana's two messages of thread a1 carry one token, as customer and as author; the
+    // agent's author is his bare address, so a token of its own.
+    let line: serde_json::Value = serde_json::from_str(export.lines().next().unwrap()).unwrap();
+    let token = line["customer_id"].as_str().unwrap();
+    assert!(token.starts_with("anon-"), "{token}");
+    let authors: Vec<&str> = line["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["author"].as_str().unwrap())
+        .collect();
+    assert_eq!((authors[0], authors[2]), (token, token));
+    assert!(authors[1].starts_with("anon-") && authors[1] != token);
+    assert_eq!(ids(&s, &format!("customer:{token}")), ["a1@mail.example"]);
+
+    let s = IndexSearcher::open(&kept).unwrap();
+    let q = "customer:\"ana.silva@mail.example\"";
+    assert_eq!(ids(&s, q), ["a1@mail.example"]);
+}
