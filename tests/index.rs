@@ -695,3 +695,65 @@ fn mailbox_senders_are_tokens_not_addresses() {
     let q = "customer:\"ana.silva@mail.example\"";
     assert_eq!(ids(&s, q), ["a1@mail.example"]);
 }
+
+#[test]
+fn hostile_queries_and_limits_are_errors_or_clamped_not_aborts() {
+    let dir = tempfile::tempdir().unwrap();
+    build_signal_index(dir.path());
+    let s = IndexSearcher::open(dir.path()).unwrap();
+    // 3,000 nested parentheses used to overflow the parser's stack; now refused at the
+    // 33rd "(" (byte 32), before parsing.
+    let deep = format!("{}refund{}", "(".repeat(3000), ")".repeat(3000));
+    match s.parse(&deep).unwrap_err() {
+        cxmine::Error::Query {
+            position, message, ..
+        } => {
+            assert_eq!(position, Some(32));
+            assert!(message.contains("nested deeper than 32"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(s.parse(&"NOT ".repeat(3000)).is_err());
+    // 32 levels are still a query: r01, r02, r03, r07, r10 say "refund(s)".
+    let at_limit = format!("{}refund{}", "(".repeat(32), ")".repeat(32));
+    assert_eq!(ids(&s, &at_limit), ["r01", "r02", "r03", "r07", "r10"]);
+
+    // Huge limits are clamped to the 12 documents: every hit, nothing allocated for more.
+    for limit in [1_000_000_000, usize::MAX] {
+        for sort in [SortOrder::Relevance, SortOrder::Newest, SortOrder::Oldest] {
+            let options = SearchOptions {
+                limit,
+                sort,
+                ..Default::default()
+            };
+            let r = s.search("*", &options).unwrap();
+            assert_eq!((r.total, r.hits.len()), (12, 12), "{limit} {sort:?}");
+        }
+    }
+
+    // Through the binary: a clear error (exit 1), and every hit for a huge limit.
+    let ix = dir.path().to_str().unwrap();
+    let out = cxmine(&["search", &deep, "--index", ix]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("nested deeper than 32"), "{err}");
+    for limit in ["1000000000", "18446744073709551615"] {
+        let json = ok(cxmine(&[
+            "search", "*", "--index", ix, "--limit", limit, "--format", "json",
+        ]));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["hits"].as_array().unwrap().len(), 12, "--limit {limit}");
+    }
+    // An empty index with a huge limit: no hits, no error.
+    let empty = tempfile::tempdir().unwrap();
+    ConversationIndexer::open_or_create(empty.path(), WriterOptions::default())
+        .unwrap()
+        .finish()
+        .unwrap();
+    let s = IndexSearcher::open(empty.path()).unwrap();
+    let options = SearchOptions {
+        limit: usize::MAX,
+        ..Default::default()
+    };
+    assert_eq!(s.search("*", &options).unwrap().total, 0);
+}
