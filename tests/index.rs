@@ -757,3 +757,82 @@ fn hostile_queries_and_limits_are_errors_or_clamped_not_aborts() {
     };
     assert_eq!(s.search("*", &options).unwrap().total, 0);
 }
+
+/// A conversation of `n` customer messages, each giving a reference (`ref BL-00042 again`,
+/// its detection at bytes 4..12), closed by one message of `n` references (`BL-00000
+/// BL-00001 …`, a detection on each: bytes 9k..9k + 8).
+fn large_conversation(n: usize) -> (Conversation<'static>, Vec<Detection>) {
+    let ts = cxmine::time::Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
+    let customer = cxmine::model::Role::Customer;
+    let mut conv = Conversation::new("large", cxmine::model::Channel::Chat);
+    conv.customer_id = Some("C9".into());
+    let hit = |event: usize, start: usize, end: usize| Detection {
+        event,
+        start,
+        end,
+        detector: "identifier".into(),
+        label: "repeated".into(),
+        rule: "test".into(),
+        source: "test".into(),
+    };
+    let mut detections = Vec::new();
+    for i in 0..n {
+        let text = format!("ref BL-{i:05} again");
+        conv.events
+            .push(cxmine::model::Event::message(ts, customer, text));
+        detections.push(hit(i, 4, 12));
+    }
+    let refs: String = (0..n).map(|k| format!("BL-{k:05} ")).collect();
+    conv.events
+        .push(cxmine::model::Event::message(ts, customer, refs));
+    detections.extend((0..n).map(|k| hit(n, 9 * k, 9 * k + 8)));
+    conv.finish();
+    (conv, detections)
+}
+
+#[test]
+fn indexing_a_large_conversation_is_linear() {
+    // 60,000 masked messages and a message of 60,000 references, 120,000 detections.
+    // Moving each message's detections by a scan of all detections (60,000 × 120,000
+    // steps) and each detection by a scan of its message's masks (60,000 × 60,000) took
+    // minutes in a debug build; grouped once and moved by binary search, seconds.
+    let n = 60_000;
+    let (conv, detections) = large_conversation(n);
+    let started = std::time::Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let indexer = ConversationIndexer::open_or_create(dir.path(), WriterOptions::default())
+        .unwrap()
+        .with_masker(&identifier_spans);
+    let facts = cxmine::pipeline::analyze_conversation(&conv, &Config::default(), None);
+    indexer
+        .add_with_detections(&conv, &facts, &detections)
+        .unwrap();
+    assert_eq!(indexer.finish().unwrap().documents, 1);
+    eprintln!("indexed {} events in {:?}", n + 1, started.elapsed());
+
+    let s = IndexSearcher::open(dir.path()).unwrap();
+    assert_eq!(ids(&s, "BL-00042"), Vec::<String>::new());
+    let all = SearchOptions {
+        snippets: usize::MAX,
+        ..Default::default()
+    };
+    let r = s.search("again", &all).unwrap();
+    let snippets = &r.hits[0].snippets;
+    assert_eq!(snippets.len(), n + 1);
+    // "ref BL-00042 again" → "ref ••• again": the detection covers the mask (4..13),
+    // "again" is the match at 14..19.
+    let spans: Vec<(usize, usize)> = snippets[42]
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end))
+        .collect();
+    assert_eq!(snippets[42].text, "ref ••• again");
+    assert_eq!(spans, [(4, 13), (14, 19)]);
+    // In the last message each "BL-0000k " became "••• " (10 bytes): 10k..10k + 9.
+    let last = &snippets[n];
+    assert_eq!(last.text.len(), 10 * n);
+    for (k, span) in last.spans.iter().enumerate() {
+        assert_eq!((span.start, span.end), (10 * k, 10 * k + 9));
+    }
+    eprintln!("searched in {:?}", started.elapsed());
+}

@@ -11,8 +11,10 @@
 //!   (`BL-88213`, `INC0012345`, `#48213`);
 //! - the conversation's own identity values (see [`super::pseudonym`]).
 //!
-//! Invariants: every finder is one left-to-right pass over the text; masked text never
-//! contains the value of a span, only [`MASK`].
+//! Invariants: every finder is one left-to-right pass over the text, [`mask_text`] sorts
+//! the spans once and [`remap`] is a binary search, so masking a message is linear (up to
+//! a logarithm) in its length and in the number of its spans; masked text never contains
+//! the value of a span, only [`MASK`].
 
 use std::ops::Range;
 
@@ -318,25 +320,24 @@ pub fn mask_text(text: &str, mut spans: Vec<Range<usize>>) -> (String, Vec<Edit>
     (out, edits)
 }
 
-/// Maps an offset of the original text to the masked text. An offset inside a masked span
-/// goes to the mask's start (`is_end` false) or end (`is_end` true), so a span that
-/// overlaps an identifier covers the mask.
+/// Maps an offset of the original text to the masked text, by binary search over the
+/// sorted `edits`. An offset inside a masked span goes to the mask's start (`is_end`
+/// false) or end (`is_end` true), so a span that overlaps an identifier covers the mask.
 pub fn remap(offset: usize, edits: &[Edit], is_end: bool) -> usize {
-    let mut shift: isize = 0;
-    for e in edits {
-        if offset <= e.start {
-            break;
-        }
-        if offset < e.end {
-            return if is_end {
-                e.new_start + MASK.len()
-            } else {
-                e.new_start
-            };
-        }
-        shift = (e.new_start + MASK.len()) as isize - e.end as isize;
+    // Edits that start before the offset; the last of them is the only one that can
+    // contain it.
+    let before = edits.partition_point(|e| e.start < offset);
+    let Some(e) = before.checked_sub(1).map(|i| edits[i]) else {
+        return offset;
+    };
+    if offset < e.end {
+        return if is_end {
+            e.new_start + MASK.len()
+        } else {
+            e.new_start
+        };
     }
-    (offset as isize + shift) as usize
+    offset - e.end + e.new_start + MASK.len()
 }
 
 #[cfg(test)]

@@ -614,7 +614,7 @@ pub fn parse_stored(line: &str) -> Option<Conversation<'_>> {
 }
 
 /// The snippets of one conversation: messages with query matches or detections, in event
-/// order, at most `max`.
+/// order, at most `max`. Linear in the events and detections (one sort of the detections).
 pub fn snippets(
     conv: &Conversation<'_>,
     detections: &[Detection],
@@ -623,9 +623,17 @@ pub fn snippets(
 ) -> Vec<Snippet> {
     let mut analyzer = text_analyzer();
     let mut out = Vec::new();
+    // Detections in event order, walked once alongside the events.
+    let mut by_event: Vec<&Detection> = detections.iter().collect();
+    by_event.sort_by_key(|d| d.event);
+    let mut next = 0;
     for (i, e) in conv.events.iter().enumerate() {
         if out.len() >= max {
             break;
+        }
+        let first = next;
+        while next < by_event.len() && by_event[next].event <= i {
+            next += 1;
         }
         if e.text.is_empty() {
             continue;
@@ -644,7 +652,7 @@ pub fn snippets(
                 }
             }
         }
-        for d in detections.iter().filter(|d| d.event == i) {
+        for d in by_event[first..next].iter().filter(|d| d.event == i) {
             if d.start <= d.end && d.end <= e.text.len() {
                 spans.push(Span {
                     start: d.start,

@@ -372,6 +372,10 @@ impl Observer for ConversationIndexer<'_> {
 /// shapes of [`identifier_shapes`], and the conversation's own identity values) replaced
 /// in every text and detail, customer id and identity authors replaced by tokens, and the
 /// detections moved to the masked offsets.
+///
+/// Linear in the size of the conversation: detections are grouped by event once (a sort
+/// of their indices), and each offset is moved by a binary search over its message's
+/// edits.
 pub fn mask_conversation<'c>(
     conv: &Conversation<'c>,
     detections: &[Detection],
@@ -391,7 +395,15 @@ pub fn mask_conversation<'c>(
         .as_deref()
         .map(|c| pseudonyms.token(c).into());
     let mut moved = detections.to_vec();
+    let mut order: Vec<usize> = (0..moved.len()).collect();
+    order.sort_by_key(|&k| moved[k].event);
+    let mut next = 0;
     for (i, e) in out.events.iter_mut().enumerate() {
+        let first = next;
+        while next < order.len() && moved[order[next]].event <= i {
+            next += 1;
+        }
+        let mine = &order[first..next];
         if let Some(author) = e.author.as_deref().map(|a| pseudonyms.author(e.role, a)) {
             e.author = Some(author.into());
         }
@@ -409,7 +421,8 @@ pub fn mask_conversation<'c>(
             continue;
         }
         let (masked, edits) = mask_text(&e.text, spans);
-        for d in moved.iter_mut().filter(|d| d.event == i) {
+        for &k in mine {
+            let d = &mut moved[k];
             d.start = remap(d.start, &edits, false);
             d.end = remap(d.end, &edits, true).max(d.start);
         }
