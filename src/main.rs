@@ -462,7 +462,7 @@ fn open_indexer(
         .with_pipeline_detections()
         .with_effort(effort);
     Ok(if args.keep_pii {
-        indexer
+        indexer.keep_pii()
     } else {
         // The masker lives as long as the process: one small allocation per run.
         let masker: &'static cxmine::index::writer::Masker =

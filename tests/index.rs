@@ -646,3 +646,193 @@ fn adding_a_month_keeps_the_earlier_segments() {
     assert_eq!(s.num_docs(), 3 + 4);
     assert_eq!(ids(&s, "refund"), set(&["r01", "r02", "r03", "r07"]));
 }
+
+#[test]
+fn mailbox_senders_are_tokens_not_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/email/support.mbox");
+    let (masked, kept) = (dir.path().join("masked"), dir.path().join("kept"));
+    for (index, extra) in [(&masked, None), (&kept, Some("--keep-pii"))] {
+        let mut args = vec!["index", mbox.to_str().unwrap(), "--index"];
+        args.extend([index.to_str().unwrap(), "-q"]);
+        args.extend(extra);
+        ok(cxmine(&args));
+    }
+    // The senders of support.mbox: two customers and an agent of shop.example.
+    let addresses = [
+        "ana.silva@mail.example",
+        "bo@example.org",
+        "sam@help.shop.example",
+    ];
+    let s = IndexSearcher::open(&masked).unwrap();
+    let mut out = Vec::new();
+    assert_eq!(s.export("*", &mut out).unwrap(), 2);
+    let export = String::from_utf8(out).unwrap();
+    for a in addresses {
+        assert!(!export.contains(a), "{a} exported");
+        assert_eq!(ids(&s, &format!("customer:\"{a}\"")), Vec::<String>::new());
+        for entry in std::fs::read_dir(&masked).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(!bytes.windows(a.len()).any(|w| w == a.as_bytes()), "{a}");
+        }
+    }
+    // Ana's two messages of thread a1 carry one token, as customer and as author; the
+    // agent's author is his bare address, so a token of its own.
+    let line: serde_json::Value = serde_json::from_str(export.lines().next().unwrap()).unwrap();
+    let token = line["customer_id"].as_str().unwrap();
+    assert!(token.starts_with("anon-"), "{token}");
+    let authors: Vec<&str> = line["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["author"].as_str().unwrap())
+        .collect();
+    assert_eq!((authors[0], authors[2]), (token, token));
+    assert!(authors[1].starts_with("anon-") && authors[1] != token);
+    assert_eq!(ids(&s, &format!("customer:{token}")), ["a1@mail.example"]);
+
+    let s = IndexSearcher::open(&kept).unwrap();
+    let q = "customer:\"ana.silva@mail.example\"";
+    assert_eq!(ids(&s, q), ["a1@mail.example"]);
+}
+
+#[test]
+fn hostile_queries_and_limits_are_errors_or_clamped_not_aborts() {
+    let dir = tempfile::tempdir().unwrap();
+    build_signal_index(dir.path());
+    let s = IndexSearcher::open(dir.path()).unwrap();
+    // 3,000 nested parentheses used to overflow the parser's stack; now refused at the
+    // 33rd "(" (byte 32), before parsing.
+    let deep = format!("{}refund{}", "(".repeat(3000), ")".repeat(3000));
+    match s.parse(&deep).unwrap_err() {
+        cxmine::Error::Query {
+            position, message, ..
+        } => {
+            assert_eq!(position, Some(32));
+            assert!(message.contains("nested deeper than 32"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(s.parse(&"NOT ".repeat(3000)).is_err());
+    // 32 levels are still a query: r01, r02, r03, r07, r10 say "refund(s)".
+    let at_limit = format!("{}refund{}", "(".repeat(32), ")".repeat(32));
+    assert_eq!(ids(&s, &at_limit), ["r01", "r02", "r03", "r07", "r10"]);
+
+    // Huge limits are clamped to the 12 documents: every hit, nothing allocated for more.
+    for limit in [1_000_000_000, usize::MAX] {
+        for sort in [SortOrder::Relevance, SortOrder::Newest, SortOrder::Oldest] {
+            let options = SearchOptions {
+                limit,
+                sort,
+                ..Default::default()
+            };
+            let r = s.search("*", &options).unwrap();
+            assert_eq!((r.total, r.hits.len()), (12, 12), "{limit} {sort:?}");
+        }
+    }
+
+    // Through the binary: a clear error (exit 1), and every hit for a huge limit.
+    let ix = dir.path().to_str().unwrap();
+    let out = cxmine(&["search", &deep, "--index", ix]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("nested deeper than 32"), "{err}");
+    for limit in ["1000000000", "18446744073709551615"] {
+        let json = ok(cxmine(&[
+            "search", "*", "--index", ix, "--limit", limit, "--format", "json",
+        ]));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["hits"].as_array().unwrap().len(), 12, "--limit {limit}");
+    }
+    // An empty index with a huge limit: no hits, no error.
+    let empty = tempfile::tempdir().unwrap();
+    ConversationIndexer::open_or_create(empty.path(), WriterOptions::default())
+        .unwrap()
+        .finish()
+        .unwrap();
+    let s = IndexSearcher::open(empty.path()).unwrap();
+    let options = SearchOptions {
+        limit: usize::MAX,
+        ..Default::default()
+    };
+    assert_eq!(s.search("*", &options).unwrap().total, 0);
+}
+
+/// A conversation of `n` customer messages, each giving a reference (`ref BL-00042 again`,
+/// its detection at bytes 4..12), closed by one message of `n` references (`BL-00000
+/// BL-00001 …`, a detection on each: bytes 9k..9k + 8).
+fn large_conversation(n: usize) -> (Conversation<'static>, Vec<Detection>) {
+    let ts = cxmine::time::Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
+    let customer = cxmine::model::Role::Customer;
+    let mut conv = Conversation::new("large", cxmine::model::Channel::Chat);
+    conv.customer_id = Some("C9".into());
+    let hit = |event: usize, start: usize, end: usize| Detection {
+        event,
+        start,
+        end,
+        detector: "identifier".into(),
+        label: "repeated".into(),
+        rule: "test".into(),
+        source: "test".into(),
+    };
+    let mut detections = Vec::new();
+    for i in 0..n {
+        let text = format!("ref BL-{i:05} again");
+        conv.events
+            .push(cxmine::model::Event::message(ts, customer, text));
+        detections.push(hit(i, 4, 12));
+    }
+    let refs: String = (0..n).map(|k| format!("BL-{k:05} ")).collect();
+    conv.events
+        .push(cxmine::model::Event::message(ts, customer, refs));
+    detections.extend((0..n).map(|k| hit(n, 9 * k, 9 * k + 8)));
+    conv.finish();
+    (conv, detections)
+}
+
+#[test]
+fn indexing_a_large_conversation_is_linear() {
+    // 60,000 masked messages and a message of 60,000 references, 120,000 detections.
+    // Moving each message's detections by a scan of all detections (60,000 × 120,000
+    // steps) and each detection by a scan of its message's masks (60,000 × 60,000) took
+    // minutes in a debug build; grouped once and moved by binary search, seconds.
+    let n = 60_000;
+    let (conv, detections) = large_conversation(n);
+    let started = std::time::Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let indexer = ConversationIndexer::open_or_create(dir.path(), WriterOptions::default())
+        .unwrap()
+        .with_masker(&identifier_spans);
+    let facts = cxmine::pipeline::analyze_conversation(&conv, &Config::default(), None);
+    indexer
+        .add_with_detections(&conv, &facts, &detections)
+        .unwrap();
+    assert_eq!(indexer.finish().unwrap().documents, 1);
+    eprintln!("indexed {} events in {:?}", n + 1, started.elapsed());
+
+    let s = IndexSearcher::open(dir.path()).unwrap();
+    assert_eq!(ids(&s, "BL-00042"), Vec::<String>::new());
+    let all = SearchOptions {
+        snippets: usize::MAX,
+        ..Default::default()
+    };
+    let r = s.search("again", &all).unwrap();
+    let snippets = &r.hits[0].snippets;
+    assert_eq!(snippets.len(), n + 1);
+    // "ref BL-00042 again" → "ref ••• again": the detection covers the mask (4..13),
+    // "again" is the match at 14..19.
+    let spans: Vec<(usize, usize)> = snippets[42]
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end))
+        .collect();
+    assert_eq!(snippets[42].text, "ref ••• again");
+    assert_eq!(spans, [(4, 13), (14, 19)]);
+    // In the last message each "BL-0000k " became "••• " (10 bytes): 10k..10k + 9.
+    let last = &snippets[n];
+    assert_eq!(last.text.len(), 10 * n);
+    for (k, span) in last.spans.iter().enumerate() {
+        assert_eq!((span.start, span.end), (10 * k, 10 * k + 9));
+    }
+    eprintln!("searched in {:?}", started.elapsed());
+}

@@ -5,6 +5,8 @@
 //! - [`flags`]: the `/flag/...` vocabulary derived from facts;
 //! - [`writer`]: [`ConversationIndexer`], a pipeline observer (one pass for analysis and
 //!   indexing), with delete-then-add updates, periodic commits and PII masking;
+//! - [`mask`]: bare identifier shapes, the replacement by `•••`, offsets moved across it;
+//! - [`pseudonym`]: keyed tokens for customer ids and authors;
 //! - [`search`]: query parsing (tantivy syntax plus friendly fields), sorting, snippets
 //!   with byte offsets, facet counts;
 //! - [`render`]: the terminal form of search results;
@@ -42,13 +44,22 @@
 //!
 //! ## Masking
 //!
-//! Identifier values are replaced by [`writer::MASK`] before text is tokenised or stored,
-//! so neither the stored conversation nor the term dictionary holds them. The masker is a
-//! function given by the caller: the CLI passes the repeated-identifier detector's
-//! `Detectors::identifier_spans`, so the index masks exactly what that detector finds.
+//! Identifier values are replaced by [`mask::MASK`] before text is tokenised or stored,
+//! so neither the stored conversation, the term dictionary nor an export holds them. Three
+//! finders are combined: a function given by the caller (the CLI passes the
+//! repeated-identifier detector's `Detectors::identifier_spans`, which knows keywords and
+//! prefixes from the lexicon), the bare shapes of [`mask::identifier_shapes`] (e-mail
+//! addresses, long digit groups, prefixed references, with no keyword needed), and the
+//! conversation's own identity values found in its text. Identity fields (customer id,
+//! authors of customer and member messages) become keyed tokens ([`pseudonym`]): the same
+//! customer gets the same token, so `customer:` queries and exports stay joinable, but the
+//! value itself is neither stored nor searchable. `--keep-pii`
+//! ([`ConversationIndexer::keep_pii`]) turns all of this off.
 
 pub mod export;
 pub mod flags;
+pub mod mask;
+pub mod pseudonym;
 pub mod render;
 pub mod schema;
 pub mod search;

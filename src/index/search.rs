@@ -184,10 +184,21 @@ impl IndexSearcher {
         self.reader.searcher().num_docs()
     }
 
-    /// Parses a query (see the module documentation for the language).
+    /// Parses a query (see the module documentation for the language). A query nested
+    /// deeper than [`MAX_NESTING`] levels is refused before parsing.
     pub fn parse(&self, query: &str) -> Result<Box<dyn Query>, Error> {
         if query.trim().is_empty() {
             return Ok(Box::new(AllQuery));
+        }
+        if let Some(position) = too_deep(query) {
+            return Err(Error::Query {
+                query: query.to_owned(),
+                position: Some(position),
+                message: format!(
+                    "nested deeper than {MAX_NESTING} levels (parentheses and NOT, -, + \
+                     operators)"
+                ),
+            });
         }
         let (rewritten, removed) = strip_facet_prefixes(query);
         let (ast, errors) = query_grammar::parse_query_lenient(&rewritten);
@@ -227,11 +238,13 @@ impl IndexSearcher {
         let parsed = self.parse(query)?;
         let searcher = self.reader.searcher();
         let err = tantivy_error(&self.path);
-        if options.limit == 0 {
+        // No more hits than documents: the top-k collector allocates for `limit` up front.
+        let limit =
+            usize::try_from(searcher.num_docs()).map_or(options.limit, |n| options.limit.min(n));
+        if limit == 0 {
             let total = searcher.search(&parsed, &Count).map_err(&err)?;
             return self.finish(query, parsed, total, Vec::new(), options);
         }
-        let limit = options.limit;
         let top: Vec<(Option<f32>, DocAddress)> = match options.sort {
             SortOrder::Relevance => {
                 let c = TopDocs::with_limit(limit).tweak_score(|seg: &SegmentReader| {
@@ -464,6 +477,81 @@ impl IndexSearcher {
     }
 }
 
+/// Deepest nesting [`IndexSearcher::parse`] accepts. The query parser recurses once per
+/// level (and a few frames per `NOT`): a few hundred levels overflow the stack, while a
+/// real query rarely goes beyond three.
+pub const MAX_NESTING: usize = 32;
+
+/// Where `query` first goes deeper than [`MAX_NESTING`], if it does: the byte offset of
+/// the parenthesis or operator too many. The depth counts open parentheses and, at each
+/// level, the prefix operators (`NOT`, `-`, `+`) not yet followed by their operand;
+/// quoted phrases are skipped.
+fn too_deep(query: &str) -> Option<usize> {
+    // Pending prefix operators, one entry per open parenthesis (and the top level).
+    let mut levels: Vec<usize> = vec![0];
+    let depth = |levels: &[usize]| levels.len() - 1 + levels.iter().sum::<usize>();
+    let bytes = query.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        match bytes[i] {
+            b if b.is_ascii_whitespace() => i += 1,
+            b'(' => {
+                levels.push(0);
+                i += 1;
+            }
+            b')' => {
+                if levels.len() > 1 {
+                    levels.pop();
+                }
+                *levels.last_mut().expect("top level") = 0;
+                i += 1;
+            }
+            b'-' | b'+' => {
+                *levels.last_mut().expect("top level") += 1;
+                i += 1;
+            }
+            b'"' => {
+                i = phrase_end(bytes, i);
+                *levels.last_mut().expect("top level") = 0;
+            }
+            _ => {
+                while i < bytes.len() && !is_boundary(bytes[i]) {
+                    i += 1;
+                }
+                let pending = levels.last_mut().expect("top level");
+                if &query[start..i] == "NOT" {
+                    *pending += 1;
+                } else {
+                    *pending = 0;
+                }
+            }
+        }
+        if depth(&levels) > MAX_NESTING {
+            return Some(start);
+        }
+    }
+    None
+}
+
+fn is_boundary(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'(' | b')' | b'"')
+}
+
+/// The offset after the phrase opened by the quote at `open` (backslash escapes skipped),
+/// or the end of the query when it is not closed.
+fn phrase_end(bytes: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
 /// The facet form `flag:/flag/x` would read as a regular expression (`/flag/`), so the
 /// prefix is removed before parsing. Returns the query and the offsets (in the original)
 /// where a prefix was removed, to map error positions back.
@@ -526,7 +614,7 @@ pub fn parse_stored(line: &str) -> Option<Conversation<'_>> {
 }
 
 /// The snippets of one conversation: messages with query matches or detections, in event
-/// order, at most `max`.
+/// order, at most `max`. Linear in the events and detections (one sort of the detections).
 pub fn snippets(
     conv: &Conversation<'_>,
     detections: &[Detection],
@@ -535,9 +623,17 @@ pub fn snippets(
 ) -> Vec<Snippet> {
     let mut analyzer = text_analyzer();
     let mut out = Vec::new();
+    // Detections in event order, walked once alongside the events.
+    let mut by_event: Vec<&Detection> = detections.iter().collect();
+    by_event.sort_by_key(|d| d.event);
+    let mut next = 0;
     for (i, e) in conv.events.iter().enumerate() {
         if out.len() >= max {
             break;
+        }
+        let first = next;
+        while next < by_event.len() && by_event[next].event <= i {
+            next += 1;
         }
         if e.text.is_empty() {
             continue;
@@ -556,7 +652,7 @@ pub fn snippets(
                 }
             }
         }
-        for d in detections.iter().filter(|d| d.event == i) {
+        for d in by_event[first..next].iter().filter(|d| d.event == i) {
             if d.start <= d.end && d.end <= e.text.len() {
                 spans.push(Span {
                     start: d.start,
@@ -797,6 +893,24 @@ mod tests {
         assert_eq!(original_position(34, &removed), 46);
         assert_eq!(original_position(3, &removed), 3);
         assert_eq!(strip_facet_prefixes("refund").0, "refund");
+    }
+
+    #[test]
+    fn nesting_depth_counts_parentheses_and_prefix_operators() {
+        let parens = |n: usize| format!("{}a{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(too_deep(&parens(MAX_NESTING)), None);
+        // The 33rd "(" is at byte 32.
+        assert_eq!(too_deep(&parens(MAX_NESTING + 1)), Some(32));
+        // "NOT " is 4 bytes: the 33rd NOT starts at 32 × 4 = 128.
+        assert_eq!(too_deep(&format!("{}a", "NOT ".repeat(40))), Some(128));
+        // Each "-(" is two levels: the 17th "-" (byte 32) reaches 33.
+        assert_eq!(too_deep(&format!("{}a", "-(".repeat(20))), Some(32));
+        // Operands end the pending operators, closed groups end their level, and quoted
+        // parentheses do not count.
+        assert_eq!(too_deep(&"NOT a AND ".repeat(100)), None);
+        assert_eq!(too_deep(&"(a) AND ".repeat(100)), None);
+        assert_eq!(too_deep(&format!("\"{}\" a", "(".repeat(100))), None);
+        assert_eq!(too_deep("text:\"a \\\" ((((\" b"), None);
     }
 
     #[test]

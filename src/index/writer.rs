@@ -9,11 +9,13 @@
 //! - *commits are the unit of durability*: the writer commits every
 //!   [`WriterOptions::commit_every`] documents and at the end; a reader (or a run killed
 //!   midway) sees exactly the documents of the last commit;
-//! - *masking before anything is written*: identifier spans given by the masker are
-//!   replaced by [`MASK`] before the text is tokenised or stored, and detection spans are
-//!   moved to the masked offsets.
+//! - *masking before anything is written*: unless [`ConversationIndexer::keep_pii`] was
+//!   asked for, identifier spans (the caller's masker, the bare shapes of
+//!   [`super::mask`], the conversation's own identity values) are replaced by [`MASK`]
+//!   before the text is tokenised or stored, detection spans are moved to the masked
+//!   offsets, and customer ids and identity authors become keyed tokens
+//!   ([`super::pseudonym`]) in every field, stored or indexed.
 
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -22,19 +24,17 @@ use tantivy::{DateTime, Index, IndexWriter, TantivyDocument, Term};
 
 use super::export::conversation_line;
 use super::flags::{flags_of, with_ancestors};
+use super::mask::identifier_shapes;
+use super::pseudonym::Pseudonyms;
 use super::schema::{Fields, build_schema, id_key};
 use super::{open_index, tantivy_error};
 use crate::detect::Detection;
 use crate::error::Error;
 use crate::metrics::ConversationFacts;
-use crate::model::Conversation;
+use crate::model::{Conversation, Role};
 use crate::pipeline::Observer;
 
-/// What replaces an identifier in stored and indexed text (not a word, so never a term).
-pub const MASK: &str = "•••";
-
-/// Finds identifier spans (byte ranges) in a message text.
-pub type Masker = dyn Fn(&str) -> Vec<Range<usize>> + Sync;
+pub use super::mask::{Edit, MASK, Masker, mask_text, remap};
 /// Produces the detector hits of a conversation, for highlighting.
 pub type DetectionSource = dyn Fn(&Conversation<'_>, &ConversationFacts) -> Vec<Detection> + Sync;
 /// Produces the customer-effort index of a conversation.
@@ -75,6 +75,8 @@ pub struct ConversationIndexer<'a> {
     locked: Mutex<Locked>,
     options: WriterOptions,
     masker: Option<&'a Masker>,
+    /// The index's token function; `None` keeps identifiers (`--keep-pii`).
+    pseudonyms: Option<Pseudonyms>,
     detections: Option<&'a DetectionSource>,
     /// Take the detections the pipeline computed with the signals (see
     /// [`ConversationIndexer::with_pipeline_detections`]).
@@ -96,7 +98,10 @@ pub struct IndexSummary {
 }
 
 impl<'a> ConversationIndexer<'a> {
-    /// Opens the index in `dir`, creating the directory and an empty index when there is none.
+    /// Opens the index in `dir`, creating the directory and an empty index when there is
+    /// none. Identifiers are masked and identity fields tokenised unless
+    /// [`Self::keep_pii`] is called; the token key is read from the index directory, or
+    /// drawn and written there.
     pub fn open_or_create(dir: &Path, options: WriterOptions) -> Result<Self, Error> {
         let index = if dir.join("meta.json").exists() {
             open_index(dir)?
@@ -110,6 +115,7 @@ impl<'a> ConversationIndexer<'a> {
             path: dir.to_owned(),
             message: format!("not a cxmine index (no field {name:?})"),
         })?;
+        let pseudonyms = Pseudonyms::load_or_create(dir)?;
         let writer = index
             .writer_with_num_threads(options.threads.max(1), options.memory_budget)
             .map_err(tantivy_error(dir))?;
@@ -122,6 +128,7 @@ impl<'a> ConversationIndexer<'a> {
             }),
             options,
             masker: None,
+            pseudonyms: Some(pseudonyms),
             detections: None,
             pipeline_detections: false,
             effort: None,
@@ -130,9 +137,16 @@ impl<'a> ConversationIndexer<'a> {
         })
     }
 
-    /// Masks identifier spans found by `masker` (omit it to keep PII, `--keep-pii`).
+    /// Also masks the identifier spans `masker` finds (the CLI passes the identifier
+    /// detector's), beside the bare shapes masked anyway.
     pub fn with_masker(mut self, masker: &'a Masker) -> Self {
         self.masker = Some(masker);
+        self
+    }
+
+    /// Stores and indexes identifiers and identity fields as they are (`--keep-pii`).
+    pub fn keep_pii(mut self) -> Self {
+        self.pseudonyms = None;
         self
     }
 
@@ -172,9 +186,9 @@ impl<'a> ConversationIndexer<'a> {
     ) -> Result<(), Error> {
         // Masked text and moved spans when masking; the originals, uncopied, otherwise.
         let (masked, moved);
-        let (conv_doc, detections) = match self.masker {
-            Some(m) => {
-                (masked, moved) = mask_conversation(conv, detections, m);
+        let (conv_doc, detections) = match &self.pseudonyms {
+            Some(p) => {
+                (masked, moved) = mask_conversation(conv, detections, self.masker, p);
                 (&masked, moved.as_slice())
             }
             None => (conv, detections),
@@ -254,8 +268,9 @@ impl<'a> ConversationIndexer<'a> {
         if let Some(t) = facts.resolved_at {
             doc.add_date(f.resolved, date(t));
         }
+        // The customer id of the (masked) conversation: a token unless PII is kept.
         let keywords = [
-            (f.customer, facts.customer_id.as_deref()),
+            (f.customer, conv.customer_id.as_deref()),
             (f.team, facts.team.as_deref()),
             (f.severity, facts.severity.as_deref()),
         ];
@@ -265,7 +280,10 @@ impl<'a> ConversationIndexer<'a> {
             }
         }
         for a in &facts.agents {
-            doc.add_text(f.agent, a);
+            match &self.pseudonyms {
+                Some(p) => doc.add_text(f.agent, p.author(Role::Agent, a)),
+                None => doc.add_text(f.agent, a),
+            }
         }
         for t in &facts.tags {
             doc.add_text(f.tag, t);
@@ -350,142 +368,65 @@ impl Observer for ConversationIndexer<'_> {
     }
 }
 
-/// Replaces identifier spans in every event text and moves the detections accordingly.
+/// Masks a conversation before it is written: identifier spans (the detector's, the bare
+/// shapes of [`identifier_shapes`], and the conversation's own identity values) replaced
+/// in every text and detail, customer id and identity authors replaced by tokens, and the
+/// detections moved to the masked offsets.
+///
+/// Linear in the size of the conversation: detections are grouped by event once (a sort
+/// of their indices), and each offset is moved by a binary search over its message's
+/// edits.
 pub fn mask_conversation<'c>(
     conv: &Conversation<'c>,
     detections: &[Detection],
-    masker: &Masker,
+    masker: Option<&Masker>,
+    pseudonyms: &Pseudonyms,
 ) -> (Conversation<'c>, Vec<Detection>) {
+    let known = Pseudonyms::known_values(conv);
+    let spans_of = |text: &str| {
+        let mut spans = masker.map(|m| m(text)).unwrap_or_default();
+        spans.extend(identifier_shapes(text));
+        spans.extend(known.spans(text));
+        spans
+    };
     let mut out = conv.clone();
+    out.customer_id = conv
+        .customer_id
+        .as_deref()
+        .map(|c| pseudonyms.token(c).into());
     let mut moved = detections.to_vec();
+    let mut order: Vec<usize> = (0..moved.len()).collect();
+    order.sort_by_key(|&k| moved[k].event);
+    let mut next = 0;
     for (i, e) in out.events.iter_mut().enumerate() {
+        let first = next;
+        while next < order.len() && moved[order[next]].event <= i {
+            next += 1;
+        }
+        let mine = &order[first..next];
+        if let Some(author) = e.author.as_deref().map(|a| pseudonyms.author(e.role, a)) {
+            e.author = Some(author.into());
+        }
+        if let Some(detail) = e.detail.as_deref() {
+            let spans = spans_of(detail);
+            if !spans.is_empty() {
+                e.detail = Some(mask_text(detail, spans).0.into());
+            }
+        }
         if e.text.is_empty() {
             continue;
         }
-        let spans = masker(&e.text);
+        let spans = spans_of(&e.text);
         if spans.is_empty() {
             continue;
         }
         let (masked, edits) = mask_text(&e.text, spans);
-        for d in moved.iter_mut().filter(|d| d.event == i) {
+        for &k in mine {
+            let d = &mut moved[k];
             d.start = remap(d.start, &edits, false);
             d.end = remap(d.end, &edits, true).max(d.start);
         }
         e.text = masked.into();
     }
     (out, moved)
-}
-
-/// One replaced span: original `start..end`, and where the mask starts in the new text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Edit {
-    /// Original start.
-    pub start: usize,
-    /// Original end (exclusive).
-    pub end: usize,
-    /// Start of the mask in the masked text.
-    pub new_start: usize,
-}
-
-/// Replaces `spans` of `text` with [`MASK`]. Spans are sorted, merged when they overlap,
-/// clipped to the text and widened to character boundaries first.
-pub fn mask_text(text: &str, mut spans: Vec<Range<usize>>) -> (String, Vec<Edit>) {
-    for s in &mut spans {
-        s.end = s.end.min(text.len());
-        s.start = s.start.min(s.end);
-        while !text.is_char_boundary(s.start) {
-            s.start -= 1;
-        }
-        while !text.is_char_boundary(s.end) {
-            s.end += 1;
-        }
-    }
-    spans.retain(|s| !s.is_empty());
-    spans.sort_by_key(|s| (s.start, s.end));
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
-    for s in spans {
-        match merged.last_mut() {
-            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-            _ => merged.push(s),
-        }
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut edits = Vec::with_capacity(merged.len());
-    let mut at = 0;
-    for s in merged {
-        out.push_str(&text[at..s.start]);
-        edits.push(Edit {
-            start: s.start,
-            end: s.end,
-            new_start: out.len(),
-        });
-        out.push_str(MASK);
-        at = s.end;
-    }
-    out.push_str(&text[at..]);
-    (out, edits)
-}
-
-/// Maps an offset of the original text to the masked text. An offset inside a masked span
-/// goes to the mask's start (`is_end` false) or end (`is_end` true), so a span that
-/// overlaps an identifier covers the mask.
-pub fn remap(offset: usize, edits: &[Edit], is_end: bool) -> usize {
-    let mut shift: isize = 0;
-    for e in edits {
-        if offset <= e.start {
-            break;
-        }
-        if offset < e.end {
-            return if is_end {
-                e.new_start + MASK.len()
-            } else {
-                e.new_start
-            };
-        }
-        shift = (e.new_start + MASK.len()) as isize - e.end as isize;
-    }
-    (offset as isize + shift) as usize
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_merges_and_clips_spans() {
-        let text = "acct 12345678 and 12345678, ok";
-        // "12345678" at 5..13 and 18..26; an overlapping 10..13 merges into the first.
-        let (masked, edits) = mask_text(text, vec![18..26, 5..13, 10..13, 40..50]);
-        assert_eq!(masked, "acct ••• and •••, ok");
-        assert_eq!(edits.len(), 2);
-        // "•••" is 9 bytes: the second mask starts at 5 + 9 + 5 = 19.
-        assert_eq!(edits[1].new_start, 19);
-    }
-
-    #[test]
-    fn widens_to_char_boundaries() {
-        let text = "né 42";
-        // 2 is inside "é" (bytes 1..3): widened to 1.
-        let (masked, _) = mask_text(text, std::iter::once(2..3).collect());
-        assert_eq!(masked, "n••• 42");
-    }
-
-    #[test]
-    fn remaps_offsets_around_and_inside_masks() {
-        let (_, edits) = mask_text("acct 12345678 and more", std::iter::once(5..13).collect());
-        // Before the mask: unchanged. After: shifted by 9 − 8 = +1.
-        assert_eq!(remap(2, &edits, false), 2);
-        assert_eq!(remap(5, &edits, false), 5);
-        assert_eq!(remap(14, &edits, false), 15);
-        assert_eq!(remap(13, &edits, true), 14);
-        // Inside the identifier: snapped to the mask's edges.
-        assert_eq!(remap(7, &edits, false), 5);
-        assert_eq!(remap(7, &edits, true), 14);
-    }
-
-    #[test]
-    fn empty_text_and_no_spans_are_unchanged() {
-        assert_eq!(mask_text("", std::iter::once(0..4).collect()).0, "");
-        assert_eq!(mask_text("plain", vec![]).0, "plain");
-    }
 }
