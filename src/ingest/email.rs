@@ -376,6 +376,15 @@ struct Separator {
 /// (`From ana@mail.example Tue Mar  5 10:00:00 2024`). A body line that happens to start
 /// with `From ` (`From the log we see …`) is not one.
 fn separator(line: &[u8]) -> Option<Separator> {
+    separator_of(line)
+}
+
+/// True when `line` is an mbox `From ` separator (a sender, then an envelope date).
+pub fn is_separator_line(line: &[u8]) -> bool {
+    separator_of(line).is_some()
+}
+
+fn separator_of(line: &[u8]) -> Option<Separator> {
     let text = String::from_utf8_lossy(line);
     let words: Vec<&str> = text.strip_prefix("From ")?.split_whitespace().collect();
     let (sender, date) = match words.as_slice() {

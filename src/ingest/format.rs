@@ -156,6 +156,13 @@ pub fn format_of_content(head: &[u8]) -> Option<InputFormat> {
     None
 }
 
+/// The first line (after a byte-order mark) is an mbox separator with a sender and a date.
+fn starts_with_mbox_separator(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(b"");
+    super::email::is_separator_line(first.strip_suffix(b"\r").unwrap_or(first))
+}
+
 /// The first line that is not blank or a separator (`---`, `===`) starts with `[`.
 fn looks_like_chat(head: &[u8]) -> bool {
     head.split(|&b| b == b'\n')
@@ -190,10 +197,16 @@ pub fn format_of_path(path: &Path) -> Option<InputFormat> {
 }
 
 /// Chooses the reader for a file: the forced format, else the known extension, else the
-/// first bytes, else JSONL. `head` is only looked at when the name says nothing.
+/// first bytes, else JSONL. `head` is only looked at when the name says nothing, or says
+/// only `.txt`: plain text is a chat or call log unless its first line is an mbox
+/// separator with a sender and a date (mailing-list archives are published as monthly
+/// `.txt` files), which picks the mbox reader.
 pub fn detect(path: &Path, head: &[u8], forced: Option<InputFormat>) -> (InputFormat, Detection) {
     if let Some(f) = forced {
         return (f, Detection::Forced);
+    }
+    if effective_extension(path).as_deref() == Some("txt") && starts_with_mbox_separator(head) {
+        return (InputFormat::Mbox, Detection::Content);
     }
     if let Some(f) = format_of_path(path) {
         return (f, Detection::Extension);
@@ -223,7 +236,28 @@ mod tests {
     #[test]
     fn detection_table() {
         // (file name, first bytes, expected format, expected reason)
-        let cases: [(&str, &[u8], InputFormat, Detection); 16] = [
+        let cases: [(&str, &[u8], InputFormat, Detection); 19] = [
+            // A mailing-list archive published as .txt: its separator picks the mbox reader.
+            (
+                "2016-January.txt",
+                b"From ana at mail.example  Fri Jan  1 01:46:06 2016\nFrom: ana at mail.example\n",
+                InputFormat::Mbox,
+                Detection::Content,
+            ),
+            // A .txt whose first line only starts with "From " stays a chat log.
+            (
+                "notes.txt",
+                b"From the log we see this\n",
+                InputFormat::ChatLog,
+                Detection::Extension,
+            ),
+            // The extension wins for .log.
+            (
+                "a.log",
+                b"From ana@mail.example Fri Jan  1 01:46:06 2016\n",
+                InputFormat::ChatLog,
+                Detection::Extension,
+            ),
             (
                 "a.jsonl",
                 b"{\"id\":1}",

@@ -50,7 +50,8 @@ pub(super) fn choose_formats(
                 )
             } else if let Some(f) = options.input_format {
                 (f, Detection::Forced)
-            } else if let Some(f) = format_of_path(&file.path) {
+            } else if let Some(f) = format_of_path(&file.path).filter(|&f| !is_plain_text(file, f))
+            {
                 (f, Detection::Extension)
             } else {
                 detect(&file.path, &read_head(file), None)
@@ -68,6 +69,13 @@ pub(super) fn choose_formats(
             Ok(format)
         })
         .collect()
+}
+
+/// A `.txt` file: a chat or call log, or a mailing-list archive, which its first bytes
+/// tell apart (see [`detect`]).
+fn is_plain_text(file: &InputFile, by_name: InputFormat) -> bool {
+    by_name == InputFormat::ChatLog
+        && crate::ingest::format::effective_extension(&file.path).as_deref() == Some("txt")
 }
 
 /// The first bytes of `file`, as many as can be read: a file that cannot be read is
