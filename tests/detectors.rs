@@ -769,3 +769,40 @@ fn masking_fast_path_finds_what_the_whole_scan_finds() {
         .collect();
     assert_eq!(spans, ["gold", "12345678"]);
 }
+
+/// On social media the author is a brand's handle: two brands bantering in one thread are
+/// no hand-off, two signatures behind one handle are (issue: agents behind a brand handle).
+#[test]
+fn social_handles_are_brands_and_signatures_are_agents() {
+    let social = |events: &[Ev]| {
+        let mut c = conversation(events);
+        c.channel = Channel::Social;
+        c
+    };
+    let banter = social(&[
+        Msg(Customer, "@BrandA @BrandB who has the better burger?", None),
+        Msg(Agent, "@cust ours, obviously", Some("BrandA")),
+        Msg(Agent, "@cust @BrandA nice try", Some("BrandB")),
+    ]);
+    assert_eq!(det().signals(&banter).handoffs, 0);
+    let signed = social(&[
+        Msg(Customer, "@BrandA my order is missing", None),
+        Msg(
+            Agent,
+            "@cust Sorry! Which store was it? ^KC",
+            Some("BrandA"),
+        ),
+        Msg(Customer, "@BrandA the one on Main St", None),
+        Msg(
+            Agent,
+            "@cust Thanks, I've refunded the order -Tom",
+            Some("BrandA"),
+        ),
+    ]);
+    let s = det().signals(&signed);
+    assert_eq!((s.handoffs, s.first_handoff_event), (1, Some(3)));
+    // The same two authors in a chat are two agents: one hand-off.
+    let mut chat = banter.clone();
+    chat.channel = Channel::Chat;
+    assert_eq!(det().signals(&chat).handoffs, 1);
+}

@@ -119,7 +119,7 @@ pub fn analyze(
     let mut sink = Sink { out };
     let mut st = State {
         signals: Signals::default(),
-        handoff: Tracker::default(),
+        handoff: Tracker::for_channel(conv.channel),
         last_verdict: None,
         last_responder_message: None,
         customer_gave_id: false,

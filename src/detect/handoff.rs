@@ -8,7 +8,9 @@
 //!
 //! Agents behind a shared handle (a brand's social account) sign their replies (`^JS`,
 //! `-Tom`, `*AB`): a reply signed differently from the last signed reply is a change of
-//! agent; an unsigned reply is compared by author only.
+//! agent; an unsigned reply is compared by author only. On social media the author is a
+//! brand's handle, not an agent: two brands answering in one thread (banter, or one
+//! pointing to the other) are no change of agent there, only signatures are.
 
 use crate::model::{Event, EventKind, Role};
 
@@ -44,6 +46,8 @@ pub struct Tracker<'e> {
     last_responder: Option<Role>,
     last_agent: Option<&'e str>,
     last_signature: Option<&'e str>,
+    /// Authors are brand handles (social media): only signatures name agents.
+    authors_are_handles: bool,
     /// Hand-offs counted.
     pub count: u32,
     /// Event index of the first one.
@@ -51,6 +55,14 @@ pub struct Tracker<'e> {
 }
 
 impl<'e> Tracker<'e> {
+    /// A tracker for a conversation of `channel`.
+    pub fn for_channel(channel: crate::model::Channel) -> Tracker<'e> {
+        Tracker {
+            authors_are_handles: channel == crate::model::Channel::Social,
+            ..Tracker::default()
+        }
+    }
+
     /// The structural hand-off this event shows, if any (before counting).
     fn structural(&mut self, event: &'e Event<'_>) -> Option<Cause> {
         if event.kind == EventKind::Transfer {
@@ -74,7 +86,8 @@ impl<'e> Tracker<'e> {
         if previous == Some(Role::Bot) {
             return Some(Cause::BotToHuman);
         }
-        let new_author = matches!((before, author), (Some(a), Some(b)) if a != b);
+        let new_author =
+            !self.authors_are_handles && matches!((before, author), (Some(a), Some(b)) if a != b);
         let new_signature = matches!(
             (signed_before, signed),
             (Some(a), Some(b)) if !a.eq_ignore_ascii_case(b)
