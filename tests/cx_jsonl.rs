@@ -60,7 +60,7 @@ fn header_fields_and_payloads_reach_the_cx_metrics() {
     assert_eq!(cx["social"]["time_to_solution"]["mean_s"], json!(1200.0));
     assert_eq!(
         cx["social"]["endorsements"],
-        json!({"solutions": 1, "like": 0, "share": 1, "reply": 1, "mention": 0, "dm": 0, "other": 0, "total": 2, "per_solution": 2.0})
+        json!({"solutions": 1, "like": 0, "share": 1, "reply": 1, "mention": 0, "dm": 0, "other": 0, "total": 2, "against": 0, "per_solution": 2.0})
     );
     // No detectors ran: text-based metrics are null with n = 0, not 0 %.
     assert_eq!(cx["all"]["measured"], json!(0));

@@ -139,6 +139,9 @@ pub struct EndorsementStats {
     pub solutions: u64,
     /// Counts by kind: like, share, reply, mention, dm, other.
     pub kinds: [u64; 6],
+    /// Points against (negative scores).
+    #[serde(default)]
+    pub against: u64,
 }
 
 impl EndorsementStats {
@@ -151,6 +154,7 @@ impl EndorsementStats {
         {
             *slot += u64::from(v);
         }
+        self.against += u64::from(e.against);
     }
 
     fn merge(&mut self, o: EndorsementStats) {
@@ -158,6 +162,7 @@ impl EndorsementStats {
         for (a, b) in self.kinds.iter_mut().zip(o.kinds) {
             *a += b;
         }
+        self.against += o.against;
     }
 
     fn report(&self) -> EndorsementReport {
@@ -172,6 +177,7 @@ impl EndorsementStats {
             dm,
             other,
             total,
+            against: self.against,
             per_solution: (self.solutions > 0)
                 .then(|| round2(total as f64 / self.solutions as f64)),
         }
@@ -195,8 +201,10 @@ pub struct EndorsementReport {
     pub dm: u64,
     /// Other kinds.
     pub other: u64,
-    /// All kinds.
+    /// All kinds (points for).
     pub total: u64,
+    /// Points against (negative scores), not part of `total`.
+    pub against: u64,
     /// Total / solutions.
     pub per_solution: Option<f64>,
 }

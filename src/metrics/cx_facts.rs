@@ -71,11 +71,33 @@ pub struct Endorsements {
     pub dm: u32,
     /// Any other or missing kind.
     pub other: u32,
+    /// Points against: the negative scores of endorsement events (a Stack Exchange answer
+    /// at −2 adds 2 here, nothing to the kinds above).
+    #[serde(default)]
+    pub against: u32,
 }
 
 impl Endorsements {
+    /// Counts one endorsement event of kind `detail` worth `value` points (a score), or 1
+    /// when it carries none; negative points count apart, as points against.
+    pub fn count_points(&mut self, detail: Option<&str>, value: Option<f64>) {
+        let points = value.map_or(1.0, f64::round).clamp(-1e9, 1e9) as i64;
+        let magnitude = points.unsigned_abs().min(u64::from(u32::MAX)) as u32;
+        let slot = if points < 0 {
+            &mut self.against
+        } else {
+            self.slot(detail)
+        };
+        *slot = slot.saturating_add(magnitude);
+    }
+
     /// Counts one endorsement of kind `detail`.
     pub fn count(&mut self, detail: Option<&str>) {
+        let slot = self.slot(detail);
+        *slot = slot.saturating_add(1);
+    }
+
+    fn slot(&mut self, detail: Option<&str>) -> &mut u32 {
         let slot = match detail.map(str::to_ascii_lowercase).as_deref() {
             Some("like" | "favorite" | "favourite" | "upvote") => &mut self.like,
             Some("share" | "retweet" | "repost") => &mut self.share,
@@ -84,7 +106,7 @@ impl Endorsements {
             Some("dm" | "direct_message" | "direct message") => &mut self.dm,
             _ => &mut self.other,
         };
-        *slot += 1;
+        slot
     }
 
     /// All kinds together.
@@ -100,6 +122,7 @@ impl Endorsements {
         self.mention += o.mention;
         self.dm += o.dm;
         self.other += o.other;
+        self.against += o.against;
     }
 }
 
@@ -395,7 +418,7 @@ fn endorsements_after(events: &[Event<'_>], solution: Option<SolutionPost>) -> E
     if let Some(s) = solution {
         for e in &events[s.event as usize..] {
             if e.kind == EventKind::Endorsement {
-                out.count(e.detail.as_deref());
+                out.count_points(e.detail.as_deref(), e.value);
             }
         }
     }
@@ -539,6 +562,16 @@ mod tests {
             (3, 190_000, false)
         );
         assert!(!f.cx.silence_from_ends, "no message carried its length");
+    }
+
+    #[test]
+    fn endorsement_scores_count_as_points_and_negative_scores_apart() {
+        let mut e = Endorsements::default();
+        e.count_points(Some("score"), Some(5.0)); // +5 other
+        e.count_points(Some("like"), None); // +1 like
+        e.count_points(Some("score"), Some(-2.0)); // 2 against
+        e.count_points(Some("score"), Some(0.0)); // nothing
+        assert_eq!((e.like, e.other, e.against, e.total()), (1, 5, 2, 6));
     }
 
     #[test]
