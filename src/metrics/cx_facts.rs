@@ -97,16 +97,16 @@ impl Endorsements {
         *slot = slot.saturating_add(1);
     }
 
+    /// The counter of the kind `detail` names.
     fn slot(&mut self, detail: Option<&str>) -> &mut u32 {
-        let slot = match detail.map(str::to_ascii_lowercase).as_deref() {
+        match detail.map(str::to_ascii_lowercase).as_deref() {
             Some("like" | "favorite" | "favourite" | "upvote") => &mut self.like,
             Some("share" | "retweet" | "repost") => &mut self.share,
             Some("reply") => &mut self.reply,
             Some("mention") => &mut self.mention,
             Some("dm" | "direct_message" | "direct message") => &mut self.dm,
             _ => &mut self.other,
-        };
-        slot
+        }
     }
 
     /// All kinds together.
