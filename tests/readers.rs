@@ -684,3 +684,46 @@ fn mailing_list_archive_with_obfuscated_addresses_and_answers_below_quotes() {
     );
     assert_eq!(c.events[2].text, "Works, thanks!");
 }
+
+/// A channel log read with a config (`[readers.chat_log]`, the reader's name, is accepted
+/// for `[readers.chat]`): the date comes from the file name, nick lines get their roles
+/// from the helper and bot lists, system lines are kept, and a bad line is reported
+/// without Rust debug text.
+#[test]
+fn irc_channel_log_from_config() {
+    let config: Config = toml::from_str(
+        "[readers.chat_log]\nlayout = \"channel\"\nhelpers = [\"Nafa\"]\nbots = [\"infobot\"]\n",
+    )
+    .unwrap();
+    let log = "[09:58] <|ray|> is 64-bit worth it on a laptop?\n\
+               [09:59] <Nafa> |ray|, only with more than 4 GB\n\
+               [09:59] <infobot> |ray|: see the install guide\n\
+               === |ray| [~ray@host.example]  has left #help []\n\
+               [09:61] <|ray|> broken minute\n";
+    let pattern = cxmine::ingest::chatlog::ChatPattern::new(&config.readers.chat).unwrap();
+    let mut out = ReadOutput::default();
+    cxmine::ingest::chatlog::read(&mut log.as_bytes(), 0, "2009-02-23_10", &pattern, &mut out)
+        .unwrap();
+    assert_eq!(ids(&out), ["2009-02-23_10-1"]);
+    let conv = &out.conversations[0];
+    let roles: Vec<(Role, &str)> = conv
+        .events
+        .iter()
+        .map(|e| (e.role, e.author.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            (Role::Customer, "|ray|"),
+            (Role::Agent, "Nafa"),
+            (Role::Bot, "infobot"),
+            (Role::System, "|ray|"),
+        ]
+    );
+    assert_eq!(conv.events[0].ts.to_string(), "2009-02-23T09:58:00Z");
+    // The part line carries the time of the line before it (09:59).
+    assert_eq!(conv.events[3].ts.to_string(), "2009-02-23T09:59:00Z");
+    assert_eq!(problems(&out), [(5, SkipReason::BadTimestamp)]);
+    let message = &out.problems[0].message;
+    assert!(!message.contains("Some("), "{message}");
+}

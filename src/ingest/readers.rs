@@ -64,6 +64,11 @@ impl ReadOutput {
 /// line_pattern = '^\[(?P<ts>[^\]]+)\]\s+(?P<role>\w+)(?:\s+(?P<author>[^:]+?))?:\s?(?P<text>.*)$'
 /// separator = '^-{3,}(?:\s*(?P<id>[^\s-]\S*)\s*-*)?\s*$'
 /// channel = "chat"
+/// # channel logs (IRC): interleaved conversations, roles from nicks
+/// layout = "channel"
+/// gap_minutes = 30
+/// helpers = ["Sam"]
+/// bots = ["helpbot"]
 ///
 /// [readers.social]
 /// brand_handles = ["AcmeHelp"]
@@ -73,7 +78,8 @@ impl ReadOutput {
 pub struct ReadersConfig {
     /// E-mail (mbox, `.eml`).
     pub email: EmailConfig,
-    /// Plain-text chat and call logs.
+    /// Plain-text chat and call logs (also accepted as `[readers.chat_log]`).
+    #[serde(alias = "chat_log")]
     pub chat: ChatLogConfig,
     /// Social support CSV.
     pub social: SocialConfig,
@@ -93,14 +99,49 @@ pub struct EmailConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChatLogConfig {
-    /// Regex for one message line, with named groups `ts`, `text` and `role` and/or
-    /// `author` (a line without a role takes it from the author's earlier lines).
+    /// How conversations lie in the file: between separator lines (`transcripts`),
+    /// interleaved in one public channel (`channel`), or `auto`: the first line that
+    /// matches `line_pattern`, `separator`, `channel_pattern` or `system_pattern` decides.
+    pub layout: ChatLayout,
+    /// Regex for one message line of transcripts, with named groups `ts`, `text` and
+    /// `role` and/or `author` (a line without a role takes it from the author's earlier
+    /// lines, else from the speaker rules: see `helpers`).
     pub line_pattern: String,
     /// Regex for a line that separates conversations; an optional named group `id`
     /// gives the next conversation's id.
     pub separator: String,
+    /// Regex for one message line of a channel log, with named groups `ts`, `author` and
+    /// `text` (default: IRC, `[12:18] <nick> text`).
+    pub channel_pattern: String,
+    /// Regex for a system line of a channel log (joins, parts, nick changes, actions),
+    /// with a named group `nick` (who it is about), optional `ts` and `new_nick` (the
+    /// name taken by a nick change).
+    pub system_pattern: String,
+    /// Regex applied to the file name without extensions, whose first group is the date
+    /// (`YYYY-MM-DD`) of lines that carry only a time of day (`[12:18]`).
+    pub date_from_name: String,
+    /// Channel logs: a conversation with no line for this many minutes is over.
+    pub gap_minutes: u32,
+    /// Nicks or authors of the support side (agents), when lines carry no role.
+    pub helpers: Vec<String>,
+    /// Nicks or authors of bots, when lines carry no role.
+    pub bots: Vec<String>,
     /// Channel of the conversations (`chat`, or `phone` for call transcripts).
     pub channel: Channel,
+}
+
+/// How conversations lie in a chat log.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatLayout {
+    /// Decided per file by its first recognised line.
+    #[default]
+    Auto,
+    /// One conversation after another, split by separator lines.
+    Transcripts,
+    /// A public channel: interleaved conversations, told apart by addressee mentions
+    /// and time gaps.
+    Channel,
 }
 
 /// Default chat line: `[2024-03-01 10:02:13] Agent Sam: text`.
@@ -109,12 +150,27 @@ pub const DEFAULT_CHAT_LINE: &str =
 /// Default conversation separator: a line of three or more dashes, optionally naming an id
 /// (`--- chat-1042 ---`).
 pub const DEFAULT_CHAT_SEPARATOR: &str = r"^-{3,}(?:\s*(?P<id>[^\s-]\S*)\s*-*)?\s*$";
+/// Default channel line (IRC): `[12:18] <nick> text`, seconds optional.
+pub const DEFAULT_CHANNEL_LINE: &str =
+    r"^\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)\]\s+<[@+%]?(?P<author>[^>\s]+)>\s?(?P<text>.*)$";
+/// Default channel system line: `=== nick [~user@host] has joined #ubuntu`,
+/// `=== old is now known as new`, or an action `[10:00]  * nick waves`.
+pub const DEFAULT_CHANNEL_SYSTEM: &str = r"^(?:\[(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)\]\s+)?(?:={3}|\*{1,3}|-!-|-->|<--)\s+(?P<nick>\S+)(?:\s+is now known as\s+(?P<new_nick>\S+))?";
+/// Default date in a file name: the first `YYYY-MM-DD`.
+pub const DEFAULT_DATE_FROM_NAME: &str = r"(\d{4}-\d{2}-\d{2})";
 
 impl Default for ChatLogConfig {
     fn default() -> Self {
         ChatLogConfig {
+            layout: ChatLayout::Auto,
             line_pattern: DEFAULT_CHAT_LINE.to_owned(),
             separator: DEFAULT_CHAT_SEPARATOR.to_owned(),
+            channel_pattern: DEFAULT_CHANNEL_LINE.to_owned(),
+            system_pattern: DEFAULT_CHANNEL_SYSTEM.to_owned(),
+            date_from_name: DEFAULT_DATE_FROM_NAME.to_owned(),
+            gap_minutes: 30,
+            helpers: Vec::new(),
+            bots: Vec::new(),
             channel: Channel::Chat,
         }
     }
