@@ -244,3 +244,20 @@ fn wide_keeps_every_metric_with_its_sample_size() {
     let both = cxmine(&["analyze", "samples/", "--wide", "--width", "80"]);
     assert_eq!(both.code, 2, "--wide and --width conflict");
 }
+
+/// The README's example is what the first command of its quick start prints at 80 columns.
+#[test]
+fn readme_example_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```text\nService KPIs\n")
+        .expect("the table example in the README")
+        + "```text\n".len();
+    let len = readme[start..].find("```").unwrap();
+    let run = cxmine(&[
+        "analyze", "samples/", "--by", "channel", "--width", "80", "-q",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(readme[start..start + len], run.stdout);
+}
