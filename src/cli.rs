@@ -234,6 +234,26 @@ pub struct OutputArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Table: every metric with its sample size, one column per segment, however wide.
+    #[arg(
+        long,
+        conflicts_with = "width",
+        long_help = "With the table format: the full table, one row per metric (with sample sizes, \
+                     means, medians, p90s and maxima) and one column per segment, however wide it \
+                     gets. Without it the table shows one row per segment and the headline metrics \
+                     that fit the width."
+    )]
+    pub wide: bool,
+    /// Table: at most N characters a line (default: the terminal's width, else $COLUMNS, else 100).
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(20..),
+        long_help = "With the table format: no line is longer than N characters; columns that do not \
+                     fit are left out and named under the table. Default: $COLUMNS when set, else the \
+                     width of the terminal when stdout is one, else 100."
+    )]
+    pub width: Option<u16>,
     /// Metric configuration (TOML): SLA targets, FCR window, CLV lifespan, costs.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -235,17 +235,40 @@ fn create(path: &Path) -> Result<BufWriter<File>> {
     Ok(BufWriter::with_capacity(1 << 20, f))
 }
 
-fn format_of(f: FormatArg) -> Format {
-    match f {
-        FormatArg::Table => Format::Table,
+fn format_of(out: &OutputArgs) -> Format {
+    match out.format {
+        FormatArg::Table if out.wide => Format::Table(report::TableLayout::Wide),
+        FormatArg::Table => Format::Table(report::TableLayout::Fit {
+            width: table_width(out),
+        }),
         FormatArg::Json => Format::Json,
         FormatArg::Csv => Format::Csv,
         FormatArg::Markdown => Format::Markdown,
     }
 }
 
+/// The fitted table's width: `--width`, else `$COLUMNS`, else the terminal's when the report
+/// goes to one, else the default.
+fn table_width(out: &OutputArgs) -> usize {
+    if let Some(w) = out.width {
+        return usize::from(w);
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0);
+    if let Some(w) = columns {
+        return w;
+    }
+    let terminal = match out.output {
+        None => console::Term::stdout().size_checked(),
+        Some(_) => None,
+    };
+    terminal.map_or(report::DEFAULT_WIDTH, |(_, cols)| usize::from(cols))
+}
+
 fn write_report(report: &report::Report, out: &OutputArgs) -> Result<()> {
-    let format = format_of(out.format);
+    let format = format_of(out);
     match &out.output {
         Some(path) => {
             let mut w = create(path)?;

@@ -289,7 +289,7 @@ mod tests {
     use crate::config::Config;
     use crate::metrics::{Partial, segment::parse_dimensions};
     use crate::model::{Channel, Conversation, Event, EventKind, Role};
-    use crate::report::{render_csv, render_markdown, render_table};
+    use crate::report::{TableLayout, render_csv, render_markdown, render_table};
     use crate::time::Timestamp;
 
     fn report() -> crate::report::Report {
@@ -320,7 +320,7 @@ mod tests {
     fn table_and_markdown_show_the_cx_block() {
         let r = report();
         let mut table = Vec::new();
-        render_table(&r, &mut table).unwrap();
+        render_table(&r, TableLayout::Wide, &mut table).unwrap();
         let table = String::from_utf8(table).unwrap();
         assert!(table.contains("customer experience"));
         // One chat wait of 90 s = 1.5 min: mean, median, p90 and max alike.

@@ -3,10 +3,11 @@
 //! The JSON shape (version [`REPORT_VERSION`]) is documented in the README and stable:
 //! fields are only ever added. Every number carries its sample size, and an undefined
 //! metric is `null`, never 0. Renderers: [`render_json`], [`render_csv`],
-//! [`render_markdown`], [`render_table`] (the terminal default).
+//! [`render_markdown`], [`render_table`] (the terminal default, fitted to a width or wide).
 
 mod csv_out;
 mod cx_rows;
+mod headline;
 mod table;
 
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use crate::metrics::kpi::KpiReport;
 use crate::metrics::{Dimension, InputStats};
 
 pub use csv_out::render_csv;
-pub use table::{render_markdown, render_table};
+pub use table::{DEFAULT_WIDTH, TableLayout, render_markdown, render_table};
 
 /// Version of the report's JSON shape.
 pub const REPORT_VERSION: u32 = 1;
@@ -29,8 +30,8 @@ pub const REPORT_VERSION: u32 = 1;
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Aligned plain-text table.
-    Table,
+    /// Aligned plain-text table, in a layout.
+    Table(TableLayout),
     /// Pretty JSON.
     Json,
     /// One CSV row per segment.
@@ -126,7 +127,7 @@ pub fn render_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> 
 /// Writes the report in `format`.
 pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
     match format {
-        Format::Table => render_table(report, out),
+        Format::Table(layout) => render_table(report, layout, out),
         Format::Json => render_json(report, out),
         Format::Csv => render_csv(report, out),
         Format::Markdown => render_markdown(report, out),

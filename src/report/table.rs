@@ -1,9 +1,14 @@
-//! Human-readable renderings: an aligned terminal table and Markdown tables, one row per
-//! metric and one column per segment (overall first), so a wide `--by` stays readable.
+//! Human-readable renderings: the terminal table and Markdown tables.
+//!
+//! The terminal table comes in two layouts ([`TableLayout`]): fitted to a width (segments
+//! down, headline metrics across, in `headline.rs`) or wide (every metric down, one column
+//! per segment, overall first; as wide as the segments make it). Markdown has the wide
+//! layout.
 
 use std::io::Write;
 
 use crate::report::cx_rows::{cx_rows, duration};
+use crate::report::headline::render_fitted;
 use crate::report::{Report, SegmentReport, opt};
 
 fn pct_n(v: Option<f64>, n: u64) -> String {
@@ -67,7 +72,7 @@ fn all_segments(report: &Report) -> Vec<&SegmentReport> {
         .collect()
 }
 
-fn footer_lines(report: &Report) -> Vec<String> {
+pub(crate) fn footer_lines(report: &Report) -> Vec<String> {
     let mut lines = vec![format!(
         "input: {} files, {} bytes, {} records, {} conversations, {} events; skipped: {}",
         report.input.files,
@@ -128,8 +133,44 @@ fn footer_lines(report: &Report) -> Vec<String> {
     lines
 }
 
+/// Default width of the fitted terminal table, when nothing tells the terminal's.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// How the terminal table is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableLayout {
+    /// One row per segment and the headline metrics as columns, as many as fit in `width`
+    /// characters; no line is longer.
+    Fit {
+        /// Line length limit, in characters.
+        width: usize,
+    },
+    /// Every metric (rows) for every segment (columns), with sample sizes, however wide.
+    Wide,
+}
+
+impl Default for TableLayout {
+    fn default() -> Self {
+        TableLayout::Fit {
+            width: DEFAULT_WIDTH,
+        }
+    }
+}
+
+/// Writes the plain-text table in `layout`.
+pub fn render_table(
+    report: &Report,
+    layout: TableLayout,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match layout {
+        TableLayout::Fit { width } => render_fitted(report, width, out),
+        TableLayout::Wide => render_wide(report, out),
+    }
+}
+
 /// Writes an aligned plain-text table (metrics down, segments across).
-pub fn render_table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+fn render_wide(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let segs = all_segments(report);
     let kpi_rows = rows(&segs);
     let cx_rows = cx_rows(&segs);
