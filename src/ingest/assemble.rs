@@ -314,6 +314,54 @@ mod tests {
     }
 
     #[test]
+    fn a_partition_is_rebuilt_in_groups_and_a_too_large_conversation_is_skipped() {
+        let per_line = (HEADER + std::mem::size_of::<EventLine<'_>>()) as u64;
+        // 40 conversations of one line each, and "big" of 30 lines: with a maximum of 10
+        // lines' worth, "big" is too large and the 40 small ones need several groups.
+        let store = EventStore::new(usize::MAX);
+        let mut lines = Vec::new();
+        for i in 0..40 {
+            lines.push(line(
+                &format!("s{i}"),
+                "2024-01-01T10:00:00Z",
+                "x",
+                r#","channel":"chat""#,
+            ));
+        }
+        for _ in 0..30 {
+            lines.push(line(
+                "big",
+                "2024-01-01T10:00:00Z",
+                "y",
+                r#","channel":"chat""#,
+            ));
+        }
+        for (n, l) in lines.iter().enumerate() {
+            let cid = l.split('"').nth(3).unwrap();
+            let pos = SourcePos {
+                file: 0,
+                line: n as u64 + 1,
+            };
+            store.push(cid, pos, l.as_bytes()).unwrap();
+        }
+        let max = (10 * (per_line + lines[0].len() as u64)) as usize;
+        let (mut ok, mut skipped) = (Vec::new(), Vec::new());
+        for part in store.take_partitions() {
+            assemble_partition(part, max, |c| match c {
+                Ok(c) => ok.push(c.id.to_string()),
+                Err((pos, reason, _)) => skipped.push((pos.line, reason)),
+            })
+            .unwrap();
+        }
+        ok.sort();
+        let mut want: Vec<String> = (0..40).map(|i| format!("s{i}")).collect();
+        want.sort();
+        assert_eq!(ok, want);
+        // "big" first appears on line 41.
+        assert_eq!(skipped, vec![(41, SkipReason::TooLarge)]);
+    }
+
+    #[test]
     fn header_comes_from_earliest_line_and_channel_is_required() {
         let store = EventStore::new(1 << 20);
         let a = line(

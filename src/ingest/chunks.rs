@@ -186,6 +186,51 @@ mod tests {
         }
     }
 
+    /// (lines, oversized) of `input` chunked with `target` and a maximum line of 5 bytes.
+    fn capped(input: &[u8], target: usize) -> (Vec<(u64, Vec<u8>)>, Vec<(u64, u64)>) {
+        let mut c = Chunker::with_max_line(input, 0, target, 5);
+        let (mut out, mut big) = (Vec::new(), Vec::new());
+        while let Some(ch) = c.next_chunk().unwrap() {
+            assert!(
+                ch.data.len() <= target + 5 + 1,
+                "chunk of {}",
+                ch.data.len()
+            );
+            out.extend(lines(&ch).map(|(n, l)| (n, l.to_vec())));
+            big.extend(ch.oversized);
+        }
+        (out, big)
+    }
+
+    #[test]
+    fn lines_past_the_maximum_are_dropped_and_keep_their_number() {
+        // Line 2 has 12 bytes and line 4 has 6 (both > 5, dropped); line 5 has 7 bytes and
+        // no newline. Lines 1 and 3 (5 and 0 bytes) are kept.
+        let input = b"aaaaa\nbbbbbbbbbbbb\n\ncccccc\nddddddd";
+        for target in [1, 2, 3, 4, 7, 100] {
+            let (got, big) = capped(input, target);
+            // A long line completed inside the reads of one chunk is left whole for the
+            // caller's length check; one still unfinished past 5 bytes is dropped. Either
+            // way every line keeps its number.
+            let mut seen: Vec<(u64, usize)> = got
+                .iter()
+                .filter(|(_, l)| !l.is_empty())
+                .map(|(n, l)| (*n, l.len()))
+                .chain(big.iter().map(|&(n, len)| (n, len as usize)))
+                .collect();
+            seen.sort();
+            assert_eq!(
+                seen,
+                vec![(1, 5), (2, 12), (4, 6), (5, 7)],
+                "target {target}"
+            );
+            assert!(
+                got.iter().all(|(_, l)| l.len() <= 5 + target),
+                "target {target}"
+            );
+        }
+    }
+
     #[test]
     fn empty_input_has_no_chunks() {
         assert!(all(b"", 10).is_empty());
