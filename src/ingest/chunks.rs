@@ -186,8 +186,11 @@ mod tests {
         }
     }
 
+    /// Numbered lines of a chunked input.
+    type Lines = Vec<(u64, Vec<u8>)>;
+
     /// (lines, oversized) of `input` chunked with `target` and a maximum line of 5 bytes.
-    fn capped(input: &[u8], target: usize) -> (Vec<(u64, Vec<u8>)>, Vec<(u64, u64)>) {
+    fn capped(input: &[u8], target: usize) -> (Lines, Vec<(u64, u64)>) {
         let mut c = Chunker::with_max_line(input, 0, target, 5);
         let (mut out, mut big) = (Vec::new(), Vec::new());
         while let Some(ch) = c.next_chunk().unwrap() {
