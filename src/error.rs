@@ -129,6 +129,9 @@ pub enum SkipReason {
     /// An input file that could not be opened, or whose reading broke off (a truncated
     /// gzip, a read error); the records read before the damage are kept.
     UnreadableFile,
+    /// A line, or a conversation rebuilt from event lines, larger than the maximum that
+    /// `--mem-limit` allows; it is skipped instead of held in memory.
+    TooLarge,
 }
 
 impl SkipReason {
@@ -148,6 +151,7 @@ impl SkipReason {
             SkipReason::MalformedRecord => "malformed_record",
             SkipReason::UnmatchedSurvey => "unmatched_survey",
             SkipReason::UnreadableFile => "unreadable_file",
+            SkipReason::TooLarge => "too_large",
         }
     }
 }

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::detect::Detection;
 use crate::error::{Error, Problem, SkipReason};
-use crate::ingest::assemble::{EventStore, assemble};
+use crate::ingest::assemble::{EventStore, assemble_partition};
 use crate::ingest::chunks::{Chunk, Chunker, lines};
 use crate::ingest::format::InputFormat;
 use crate::ingest::jsonl::{Line, parse_line};
@@ -109,6 +109,13 @@ impl Default for Options {
             lines: LineKind::Facts,
         }
     }
+}
+
+/// The largest line, and the largest conversation rebuilt from event lines, that a run
+/// with `mem_limit` holds: `mem_limit / 16`, at least 64 KiB. Larger ones are skipped as
+/// `too_large`.
+pub fn max_record_bytes(mem_limit: usize) -> usize {
+    (mem_limit / 16).max(64 << 10)
 }
 
 /// Approximate memory of one ledger entry, for the ledger budget.
@@ -299,6 +306,16 @@ impl Context<'_> {
         let mut facts_buf = Vec::new();
         let mut unknown = Vec::new();
         acc.input.bytes += chunk.data.len() as u64;
+        let max_line = max_record_bytes(self.options.mem_limit);
+        for &(line, len) in &chunk.oversized {
+            acc.input.bytes += len;
+            acc.input.records += 1;
+            let pos = SourcePos {
+                file: chunk.file,
+                line,
+            };
+            self.problem(acc, pos, SkipReason::TooLarge, too_long(len, max_line));
+        }
         for (line_no, bytes) in lines(chunk) {
             *at = line_no;
             if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -309,6 +326,11 @@ impl Context<'_> {
                 file: chunk.file,
                 line: line_no,
             };
+            if bytes.len() > max_line {
+                let message = too_long(bytes.len() as u64, max_line);
+                self.problem(acc, pos, SkipReason::TooLarge, message);
+                continue;
+            }
             match parse_line(bytes, pos, &mut unknown) {
                 Ok(Line::Conversation(conv, problems)) => {
                     for (reason, message) in problems {
@@ -352,6 +374,11 @@ impl Context<'_> {
     }
 }
 
+/// The message of a line longer than the maximum.
+fn too_long(len: u64, max_line: usize) -> String {
+    format!("line of {len} bytes, longer than the maximum of {max_line} (--mem-limit / 16)")
+}
+
 fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
     if !enabled || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
@@ -391,6 +418,7 @@ struct ChunkSource<'r> {
     formats: &'r [InputFormat],
     first_seq: u64,
     chunk_size: usize,
+    max_line: usize,
     raw: Arc<AtomicU64>,
     /// Raised when the run has failed: stop reading.
     stop: &'r AtomicBool,
@@ -422,7 +450,7 @@ fn read_all(
                 continue;
             }
         };
-        let mut chunker = Chunker::new(reader, i as u32, src.chunk_size);
+        let mut chunker = Chunker::with_max_line(reader, i as u32, src.chunk_size, src.max_line);
         while let Some(mut chunk) = chunker.next_chunk().map_err(|e| Error::io(&file.path, e))? {
             chunk.seq = seq;
             seq += 1;
@@ -516,6 +544,7 @@ pub fn run(
         formats: &formats,
         first_seq,
         chunk_size: options.chunk_size,
+        max_line: max_record_bytes(options.mem_limit),
         raw: raw.clone(),
         stop: &ctx.failed,
     };
@@ -597,14 +626,12 @@ fn assemble_events(ctx: &Context<'_>, first_seq: u64) -> Result<Partial, Error> 
         .map(|(i, part)| {
             guard::catch(|| {
                 let mut acc = Partial::new(ctx.options.dims.clone());
-                let buf = part.load()?;
                 let mut facts_buf = Vec::new();
-                for conv in assemble(&buf) {
-                    match conv {
-                        Ok(conv) => ctx.finish_conversation(&mut acc, conv, &mut facts_buf),
-                        Err((pos, reason, message)) => ctx.problem(&mut acc, pos, reason, message),
-                    }
-                }
+                let max = max_record_bytes(ctx.options.mem_limit);
+                assemble_partition(part, max, |conv| match conv {
+                    Ok(conv) => ctx.finish_conversation(&mut acc, conv, &mut facts_buf),
+                    Err((pos, reason, message)) => ctx.problem(&mut acc, pos, reason, message),
+                })?;
                 ctx.submit_facts(first_seq + i as u64, facts_buf);
                 Ok(acc)
             })

@@ -4,11 +4,12 @@
 //! Records go to one of [`PARTITIONS`] partitions chosen by the caller from a stable hash.
 //! Buffers stay in memory until their total passes the limit; then every partition is
 //! appended to its own temporary file. Reading back is one partition at a time, so the
-//! memory needed afterwards is about one partition (total / 64). Record framing is the
-//! caller's: the store only concatenates bytes.
+//! memory needed afterwards is about one partition (total / 64), or less for a caller
+//! that streams a partition ([`PartitionData::stream`]) in several passes. Record framing
+//! is the caller's: the store only concatenates bytes.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -124,6 +125,26 @@ pub struct PartitionData {
 }
 
 impl PartitionData {
+    /// Reads the partition from its start, without loading it; each call starts a new
+    /// pass over the same records.
+    pub fn stream(&mut self) -> Result<impl Read + '_, Error> {
+        let file = match &mut self.file {
+            Some(w) => {
+                w.flush().map_err(|e| Error::io("(temporary file)", e))?;
+                let f = w.get_mut();
+                f.seek(SeekFrom::Start(0))
+                    .map_err(|e| Error::io("(temporary file)", e))?;
+                Some(BufReader::with_capacity(64 << 10, &*f))
+            }
+            None => None,
+        };
+        let file: Box<dyn Read + '_> = match file {
+            Some(r) => Box::new(r),
+            None => Box::new(std::io::empty()),
+        };
+        Ok(file.chain(&self.buf[..]))
+    }
+
     /// Loads every record of the partition into one buffer.
     pub fn load(self) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();

@@ -216,3 +216,79 @@ fn deleting_an_id_the_index_does_not_hold_is_said() {
     let found = cxmine(&["search", "--index", &index, "", "--format", "json"]).json();
     assert_eq!(found["total"], 1);
 }
+
+/// A whole conversation whose customer text has `len` bytes.
+fn conversation_with_text(id: &str, len: usize) -> String {
+    let text = "a".repeat(len);
+    format!(
+        r#"{{"id":"{id}","channel":"chat","customer_id":"A","events":[{{"ts":"2024-01-10T10:00:10Z","role":"customer","text":"{text}"}}]}}"#
+    )
+}
+
+#[test]
+fn a_line_longer_than_the_mem_limit_allows_is_skipped_as_too_large() {
+    // --mem-limit 1M: the maximum line is 1 MiB / 16 = 65 536 bytes. Line 2 carries a
+    // 70 000-byte text (too large), line 3 a 60 000-byte one (kept), line 4 is c2 of GOOD.
+    let tree = TempTree::new();
+    let body = format!(
+        "{}\n{}\n{}\n{GOOD}",
+        GOOD.lines().next().unwrap(),
+        conversation_with_text("long", 70_000),
+        conversation_with_text("fits", 60_000),
+    );
+    let path = tree.write("long.jsonl", body);
+    let run = cxmine(&[
+        "analyze",
+        "--format",
+        "json",
+        "-q",
+        "--strict",
+        "--mem-limit",
+        "1M",
+        &path.display().to_string(),
+    ]);
+    let r = run.json();
+    // 5 records (c1, long, fits, c1 again, c2); 4 conversations kept; 1 skipped.
+    assert_eq!(tally(&r), (5, 4, 1), "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["too_large"], 1);
+    assert_eq!(r["skipped"]["examples"][0]["line"], 2);
+    assert_eq!(run.code, 3);
+}
+
+#[test]
+fn an_event_line_conversation_larger_than_the_mem_limit_allows_is_skipped() {
+    // --mem-limit 1M: the maximum conversation is 65 536 bytes in memory (its lines plus
+    // a parsed event each). "big" has 2 000 event lines of ~100 bytes (> 200 000 bytes);
+    // "small" has 2. Only "big" is skipped, named at its first line (line 1).
+    let tree = TempTree::new();
+    let mut body = String::new();
+    for i in 0..2000 {
+        let channel = if i == 0 { r#","channel":"chat""# } else { "" };
+        body.push_str(&format!(
+            r#"{{"conversation_id":"big","ts":"2024-01-10T10:00:10Z","role":"customer","text":"message {i}"{channel}}}"#
+        ));
+        body.push('\n');
+    }
+    for i in 0..2 {
+        body.push_str(&format!(
+            r#"{{"conversation_id":"small","channel":"sms","ts":"2024-01-10T10:0{i}:00Z","role":"customer","text":"hi"}}"#
+        ));
+        body.push('\n');
+    }
+    let path = tree.write("events.jsonl", body);
+    let r = cxmine(&[
+        "analyze",
+        "--format",
+        "json",
+        "-q",
+        "--mem-limit",
+        "1M",
+        &path.display().to_string(),
+    ])
+    .json();
+    // 2 002 records; 1 conversation ("small", 2 events); 1 skipped conversation.
+    assert_eq!(tally(&r), (2002, 1, 1), "{r}");
+    assert_eq!(r["input"]["events"], 2);
+    assert_eq!(r["skipped"]["by_reason"]["too_large"], 1);
+    assert_eq!(r["skipped"]["examples"][0]["line"], 1);
+}
