@@ -189,6 +189,13 @@ impl IndexSearcher {
         if query.trim().is_empty() {
             return Ok(Box::new(AllQuery));
         }
+        if let Some(at) = too_deep(query) {
+            return Err(Error::Query {
+                query: query.to_owned(),
+                position: Some(at),
+                message: format!("nested more than {MAX_QUERY_NESTING} levels deep"),
+            });
+        }
         let (rewritten, removed) = strip_facet_prefixes(query);
         let (ast, errors) = query_grammar::parse_query_lenient(&rewritten);
         if let Some(e) = errors.into_iter().next() {
@@ -481,6 +488,45 @@ fn strip_facet_prefixes(query: &str) -> (String, Vec<usize>) {
     }
     out.push_str(rest);
     (out, removed)
+}
+
+/// Deepest nesting a query may have: parentheses, plus `NOT`s in a row (`NOT NOT x`).
+/// The query parser recurses once per level, so a deeper query (thousands of `(`) would
+/// exhaust the stack and abort the process instead of giving an error.
+pub const MAX_QUERY_NESTING: usize = 64;
+
+/// The byte position of the `(` or `NOT` that opens a level deeper than
+/// [`MAX_QUERY_NESTING`]. Every `(` counts, in phrases and escaped too: a parser that
+/// recovers from an unclosed quote may still nest on them.
+fn too_deep(query: &str) -> Option<usize> {
+    let bytes = query.as_bytes();
+    let (mut depth, mut nots) = (0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => (depth, nots) = (depth.saturating_sub(1), 0),
+            b if b.is_ascii_whitespace() => {}
+            _ => {
+                while i + 1 < bytes.len()
+                    && !matches!(bytes[i + 1], b'(' | b')' | b' ' | b'\t' | b'\n' | b'\r')
+                {
+                    i += 1;
+                }
+                nots = if &bytes[start..=i] == b"NOT" {
+                    nots + 1
+                } else {
+                    0
+                };
+            }
+        }
+        if depth + nots > MAX_QUERY_NESTING {
+            return Some(start);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Maps a byte position of the stripped query back to the query as typed.
@@ -797,6 +843,18 @@ mod tests {
         assert_eq!(original_position(34, &removed), 46);
         assert_eq!(original_position(3, &removed), 3);
         assert_eq!(strip_facet_prefixes("refund").0, "refund");
+    }
+
+    #[test]
+    fn nesting_is_bounded_at_the_level_too_many() {
+        // 64 levels pass; the 65th `(` (byte 64) or `NOT` (byte 4 × 64) is refused.
+        let parens = |n| format!("{}x{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(too_deep(&parens(64)), None);
+        assert_eq!(too_deep(&parens(65)), Some(64));
+        assert_eq!(too_deep(&format!("{}x", "NOT ".repeat(65))), Some(4 * 64));
+        // Siblings and NOTs that are not in a row do not nest.
+        assert_eq!(too_deep(&"(a) ".repeat(1000)), None);
+        assert_eq!(too_deep(&"a AND NOT b ".repeat(1000)), None);
     }
 
     #[test]
