@@ -227,6 +227,11 @@ impl Diagnostics {
             return;
         }
         let at = self.examples.partition_point(|p| *p <= problem);
+        // The same problem at the same place (every event line of one oversized
+        // conversation) is listed once; it is still counted each time.
+        if at > 0 && self.examples[at - 1] == problem {
+            return;
+        }
         self.examples.insert(at, problem);
         self.examples.truncate(PROBLEM_EXAMPLES);
     }

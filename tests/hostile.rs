@@ -286,9 +286,11 @@ fn an_event_line_conversation_larger_than_the_mem_limit_allows_is_skipped() {
         &path.display().to_string(),
     ])
     .json();
-    // 2 002 records; 1 conversation ("small", 2 events); 1 skipped conversation.
-    assert_eq!(tally(&r), (2002, 1, 1), "{r}");
+    // 2 002 records; 1 conversation ("small", 2 events); the 2 000 event lines of "big"
+    // skipped, each counted (records = kept lines + skipped), listed once at its line 1.
+    assert_eq!(tally(&r), (2002, 1, 2000), "{r}");
     assert_eq!(r["input"]["events"], 2);
-    assert_eq!(r["skipped"]["by_reason"]["too_large"], 1);
+    assert_eq!(r["skipped"]["by_reason"]["too_large"], 2000);
+    assert_eq!(r["skipped"]["examples"].as_array().unwrap().len(), 1);
     assert_eq!(r["skipped"]["examples"][0]["line"], 1);
 }

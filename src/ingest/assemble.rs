@@ -156,16 +156,17 @@ pub fn assemble_partition(
     let max = max_bytes as u64;
     let mut too_large: Vec<Size> = sizes.values().filter(|s| s.bytes > max).copied().collect();
     too_large.sort_unstable_by_key(|s| s.first);
+    // Every event line of a conversation too large to rebuild is counted as skipped (all
+    // named by the conversation's first line), so records read = kept + skipped still holds.
     for s in too_large {
-        each(Err((
-            s.first,
-            SkipReason::TooLarge,
-            format!(
-                "conversation of {} event lines ({} bytes in memory), larger than the \
-                 maximum of {max} (--mem-limit / 16): its event lines are skipped",
-                s.lines, s.bytes
-            ),
-        )));
+        let message = format!(
+            "conversation of {} event lines ({} bytes in memory), larger than the \
+             maximum of {max} (--mem-limit / 16): its event lines are skipped",
+            s.lines, s.bytes
+        );
+        for _ in 0..s.lines {
+            each(Err((s.first, SkipReason::TooLarge, message.clone())));
+        }
     }
     sizes.retain(|_, s| s.bytes <= max);
     let kept: u64 = sizes.values().map(|s| s.bytes).sum();
@@ -208,7 +209,8 @@ fn skip(r: &mut impl Read, len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Groups a loaded partition into conversations, in conversation-id order.
+/// Groups a loaded partition into conversations, in conversation-id order. A conversation
+/// that cannot be rebuilt gives one error per event line, so each unused line is counted.
 pub fn assemble(buf: &[u8]) -> Vec<Assembled<'_>> {
     let mut groups: HashMap<Cow<'_, str>, Vec<EventLine<'_>>> = HashMap::new();
     let mut unknown = Vec::new();
@@ -221,29 +223,35 @@ pub fn assemble(buf: &[u8]) -> Vec<Assembled<'_>> {
     }
     let mut ids: Vec<Cow<'_, str>> = groups.keys().cloned().collect();
     ids.sort_unstable();
-    ids.into_iter()
-        .map(|id| {
-            let mut lines = groups.remove(&id).expect("grouped id");
-            lines.sort_by_key(|l| l.event.pos);
-            let first_pos = lines[0].event.pos;
-            let Some(channel) = lines.iter().find_map(|l| l.header.channel) else {
-                return Err((
-                    first_pos,
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let mut lines = groups.remove(&id).expect("grouped id");
+        lines.sort_by_key(|l| l.event.pos);
+        let first_pos = lines[0].event.pos;
+        let Some(channel) = lines.iter().find_map(|l| l.header.channel) else {
+            let n = lines.len();
+            out.extend(lines.iter().map(|l| {
+                Err((
+                    l.event.pos,
                     SkipReason::MissingField,
-                    format!("conversation {id:?}: no event line names its `channel`"),
-                ));
-            };
-            let mut conv = Conversation::new(id, channel);
-            conv.pos = first_pos;
-            for l in lines {
-                apply_header(&mut conv, l.header);
-                conv.events.push(l.event);
-            }
-            // Stable sort: equal timestamps keep (file, line) order.
-            conv.events.sort_by_key(|e| (e.ts, e.pos));
-            Ok(conv)
-        })
-        .collect()
+                    format!(
+                        "conversation {id:?}: none of its event lines ({n}) names its `channel`"
+                    ),
+                ))
+            }));
+            continue;
+        };
+        let mut conv = Conversation::new(id, channel);
+        conv.pos = first_pos;
+        for l in lines {
+            apply_header(&mut conv, l.header);
+            conv.events.push(l.event);
+        }
+        // Stable sort: equal timestamps keep (file, line) order.
+        conv.events.sort_by_key(|e| (e.ts, e.pos));
+        out.push(Ok(conv));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -357,8 +365,8 @@ mod tests {
         let mut want: Vec<String> = (0..40).map(|i| format!("s{i}")).collect();
         want.sort();
         assert_eq!(ok, want);
-        // "big" first appears on line 41.
-        assert_eq!(skipped, vec![(41, SkipReason::TooLarge)]);
+        // "big" first appears on line 41; each of its 30 event lines is counted there.
+        assert_eq!(skipped, vec![(41, SkipReason::TooLarge); 30]);
     }
 
     #[test]
@@ -381,7 +389,11 @@ mod tests {
         store
             .push("d", SourcePos { file: 0, line: 9 }, orphan.as_bytes())
             .unwrap();
-        let mut found = 0;
+        // A second line of `d`: each unused line is its own problem.
+        store
+            .push("d", SourcePos { file: 0, line: 11 }, orphan.as_bytes())
+            .unwrap();
+        let (mut found, mut unused) = (0, Vec::new());
         for part in store.take_partitions() {
             let buf = part.load().unwrap();
             for c in assemble(&buf) {
@@ -393,12 +405,12 @@ mod tests {
                         found += 1;
                     }
                     Err((pos, reason, _)) => {
-                        assert_eq!((pos.line, reason), (9, SkipReason::MissingField));
-                        found += 1;
+                        assert_eq!(reason, SkipReason::MissingField);
+                        unused.push(pos.line);
                     }
                 }
             }
         }
-        assert_eq!(found, 2);
+        assert_eq!((found, unused), (1, vec![9, 11]));
     }
 }

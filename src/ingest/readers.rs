@@ -202,10 +202,25 @@ pub fn parse_time_assuming_utc(s: &str) -> Result<Timestamp, TimeError> {
 
 fn has_no_zone(s: &str) -> bool {
     // Date and time end at index 19; a zone would follow the seconds or the fraction.
-    s.len() >= 19
-        && s[19..]
-            .trim_start_matches(|c: char| c == '.' || c.is_ascii_digit())
+    s.get(19..).is_some_and(|rest| {
+        rest.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit())
             .is_empty()
+    })
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn a_time_with_a_multibyte_character_at_index_19_is_a_syntax_error_not_a_panic() {
+        // A byte-order mark inside the seconds puts a 3-byte character across index 19.
+        assert_eq!(
+            parse_time_assuming_utc("2024-01-10 23:12:1\u{feff}3"),
+            Err(TimeError::Syntax)
+        );
+        assert!(parse_time_assuming_utc("2024-01-10 23:12:13").is_ok());
+    }
 }
 
 /// A problem message for a timestamp that could not be read.
