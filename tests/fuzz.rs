@@ -13,10 +13,11 @@
 //! `cargo test`); `scripts/fuzz` runs the same targets in release with a large budget.
 //! Every target prints `fuzz: TARGET: N cases` on stderr (`-- --nocapture` shows it).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 use cxmine::config::Config;
@@ -34,8 +35,17 @@ use proptest::test_runner::{Config as RunnerConfig, TestCaseError, TestRunner};
 /// under a minute in a debug build on two cores.
 const DEFAULT_CASES: u32 = 96;
 
-/// A case that has not returned after this long is a hang.
-const HANG_LIMIT: Duration = Duration::from_secs(60);
+/// A case that has not returned after this long is a hang (`CXMINE_FUZZ_HANG_SECS`).
+fn hang_limit() -> Duration {
+    let secs = std::env::var("CXMINE_FUZZ_HANG_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(60);
+    Duration::from_secs(secs)
+}
+
+/// The input of the case each fuzz target is running, printed if it hangs.
+static CURRENT: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
 
 fn cases() -> u32 {
     match std::env::var("CXMINE_FUZZ_CASES") {
@@ -67,6 +77,8 @@ fn fuzz<S: Strategy>(
     let started = std::time::Instant::now();
     let result = TestRunner::new(config).run(&strategy, |value| {
         ran.fetch_add(1, Ordering::Relaxed);
+        let shown = format!("{value:#?}");
+        CURRENT.lock().unwrap().insert(target.to_owned(), shown);
         body(value)
     });
     eprintln!(
@@ -79,21 +91,28 @@ fn fuzz<S: Strategy>(
     }
 }
 
-/// Runs `f` on its own thread; a panic is re-raised here, no answer in [`HANG_LIMIT`] is
-/// a failure (the thread is left behind).
+/// Runs `f` on its own thread; a panic is re-raised here. No answer within
+/// [`hang_limit`] ends the process at once with the inputs of the running cases: a hung
+/// thread cannot be stopped, and shrinking would leave more of them spinning.
 fn within_limit<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = mpsc::channel();
     let handle = std::thread::spawn(move || {
         let _ = tx.send(f());
     });
-    match rx.recv_timeout(HANG_LIMIT) {
+    let limit = hang_limit();
+    match rx.recv_timeout(limit) {
         Ok(v) => v,
         Err(mpsc::RecvTimeoutError::Disconnected) => match handle.join() {
             Err(panic) => std::panic::resume_unwind(panic),
             Ok(()) => unreachable!("the worker sends before it ends"),
         },
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: no answer after {HANG_LIMIT:?} (hang)")
+            let running = CURRENT.lock().map(|c| c.clone()).unwrap_or_default();
+            for (target, input) in running {
+                eprintln!("fuzz: {target}: running case:\n{input}");
+            }
+            eprintln!("fuzz: {what}: no answer after {limit:?} (hang); stopping");
+            std::process::exit(101);
         }
     }
 }
