@@ -42,6 +42,14 @@ struct Columns {
 
 impl Columns {
     fn from_header(header: &csv::ByteRecord) -> Result<Columns, String> {
+        // A column name over several lines is an unclosed quote that ran on, maybe to the
+        // end of the file: its rows would be read as one header and silently lost.
+        if let Some(name) = header.iter().find(|h| h.contains(&b'\n')) {
+            let breaks = name.iter().filter(|&&b| b == b'\n').count();
+            return Err(format!(
+                "a quoted column name holds {breaks} line breaks (unclosed quote?)"
+            ));
+        }
         let find = |name: &str| {
             header
                 .iter()
@@ -596,5 +604,22 @@ mod tests {
         assert!(out.conversations.is_empty());
         assert_eq!(out.problems.len(), 1);
         assert!(out.problems[0].message.contains("tweet_id"));
+    }
+
+    #[test]
+    fn an_unclosed_quote_in_the_header_is_a_problem_not_an_empty_file() {
+        // The quote opened in the header runs to the end: the two rows were read as part
+        // of one header with every column present, so the file read as 0 records.
+        let csv = "tweet_id,author_id,inbound,created_at,text,\"resp\n\
+                   1,u1,True,Tue Oct 31 22:10:00 +0000 2017,help,,\n\
+                   2,u2,True,Tue Oct 31 22:11:00 +0000 2017,help,,\n";
+        let out = read_str(csv, &[]);
+        assert_eq!((out.records, out.problems.len()), (1, 1));
+        assert_eq!(out.problems[0].reason, SkipReason::MalformedRecord);
+        assert!(
+            out.problems[0].message.contains("3 line breaks"),
+            "{:?}",
+            out.problems
+        );
     }
 }
