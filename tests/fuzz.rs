@@ -624,9 +624,10 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 fn analyze_files(files: Vec<(String, Vec<u8>)>, how: &Delivery) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
-    // Whether some file holds more than white space: all of it, and past its first line
-    // (a CSV header alone is an empty table).
-    let (mut any_content, mut any_body) = (false, false);
+    // Whether some file holds more than white space: all of it; past its first line (a
+    // CSV header alone is an empty table); besides an XML declaration and root tags (an
+    // empty dump).
+    let (mut any_content, mut any_body, mut any_rows) = (false, false, false);
     for (name, bytes) in &files {
         let (name, written) = match how.naming {
             0 => (name.clone(), bytes.clone()),
@@ -650,6 +651,7 @@ fn analyze_files(files: Vec<(String, Vec<u8>)>, how: &Delivery) -> Result<(), Te
             .position(|&b| b == b'\n')
             .map_or(&[][..], |p| &content[p..]);
         any_body |= !blank(body);
+        any_rows |= !blank(&xml_frame_removed(content));
         let path = dir.path().join(name);
         std::fs::write(&path, written).unwrap();
         paths.push(path);
@@ -687,11 +689,14 @@ fn analyze_files(files: Vec<(String, Vec<u8>)>, how: &Delivery) -> Result<(), Te
     prop_assert!(conversations <= records, "{}", summary);
     // A file with content never reads as an empty one.
     let only = |f: &str| formats.iter().all(|&g| g == f);
-    if if only("social_csv") {
+    let has_records = if only("social_csv") {
         any_body
+    } else if only("stack_exchange_xml") {
+        any_rows
     } else {
         any_content
-    } {
+    };
+    if has_records {
         prop_assert!(
             records + skipped > 0,
             "content read as nothing: {}",
@@ -716,6 +721,24 @@ fn analyze_files(files: Vec<(String, Vec<u8>)>, how: &Delivery) -> Result<(), Te
         prop_assert!(records <= events + skipped, "rows lost: {}", summary);
     }
     Ok(())
+}
+
+/// `content` without its XML declaration and `<posts>` / `</posts>` tags.
+fn xml_frame_removed(content: &[u8]) -> Vec<u8> {
+    let mut rest = content.to_vec();
+    if rest.trim_ascii_start().starts_with(b"<?xml") {
+        let start = rest.len() - rest.trim_ascii_start().len();
+        match rest[start..].windows(2).position(|w| w == b"?>") {
+            Some(end) => drop(rest.drain(..start + end + 2)),
+            None => rest.clear(),
+        }
+    }
+    for tag in [&b"<posts>"[..], b"</posts>"] {
+        while let Some(at) = rest.windows(tag.len()).position(|w| w == tag) {
+            rest.drain(at..at + tag.len());
+        }
+    }
+    rest
 }
 
 /// The files of a case as escaped text, for failure messages.
