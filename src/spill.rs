@@ -59,15 +59,18 @@ impl SpillStore {
     /// Appends one record, given as the concatenation of `pieces`, to `partition`.
     pub fn push(&self, partition: usize, pieces: &[&[u8]]) -> Result<(), Error> {
         let size: usize = pieces.iter().map(|p| p.len()).sum();
-        {
+        let buffered = {
             let mut p = self.parts[partition % PARTITIONS]
                 .lock()
                 .expect("partition lock");
             for piece in pieces {
                 p.buf.extend_from_slice(piece);
             }
-        }
-        if self.buffered.fetch_add(size, Ordering::Relaxed) + size > self.limit {
+            // Counted while the partition is locked: a spill that writes these bytes out
+            // (and subtracts them) cannot run before they are added.
+            self.buffered.fetch_add(size, Ordering::Relaxed)
+        };
+        if buffered.saturating_add(size) > self.limit {
             self.spill()?;
         }
         Ok(())
