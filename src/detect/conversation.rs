@@ -251,11 +251,7 @@ fn responder_message(
         }
         Some(Candidate::Answer) => {
             st.signals.solution_event.get_or_insert(index as u32);
-            let source = det
-                .setting_sources
-                .get("answer_min_words")
-                .cloned()
-                .unwrap_or_else(|| "acknowledgement.txt".into());
+            let source = det.setting_source("answer_min_words", "acknowledgement.txt");
             sink.event(
                 index,
                 (0, text.len()),
@@ -381,11 +377,7 @@ fn restatement(
     // on the problem; it does not state it again.
     if comparable && rephrase::restates(current, previous, &det.settings) {
         st.signals.restatements += 1;
-        let source = det
-            .setting_sources
-            .get("restatement_threshold")
-            .cloned()
-            .unwrap_or_else(|| "rephrase.txt".into());
+        let source = det.setting_source("restatement_threshold", "rephrase.txt");
         sink.event(
             index,
             (0, text.len()),

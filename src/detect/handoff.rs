@@ -126,22 +126,23 @@ const SIGNATURE_MARKS: [char; 6] = ['^', '-', '*', '~', '\u{2013}', '/'];
 /// The agent signature ending `text` (`^JS`, `- Tom`, `*SultanGardezy`), if any: a mark
 /// followed by one to twenty letters, as the last word of the message.
 pub fn signature(text: &str) -> Option<&str> {
-    let mut words: Vec<&str> = text.split_whitespace().collect();
-    while words.last().is_some_and(|w| is_part_marker(w)) {
-        words.pop();
-    }
-    let last = *words.last()?;
+    let mut words = text
+        .split_whitespace()
+        .rev()
+        .skip_while(|w| is_part_marker(w));
+    let last = words.next()?;
     let (name, marked) = match last.find(SIGNATURE_MARKS) {
         // The mark opens the word, or follows only symbols (`☺-Sabi`).
         Some(at) if !last[..at].chars().any(char::is_alphanumeric) => {
             (&last[at + last[at..].chars().next()?.len_utf8()..], true)
         }
         Some(_) => return None,
+        // A mark standing alone before the name (`- Tom`), after some text.
         None => {
-            let before = words.len().checked_sub(2).map(|i| words[i]);
-            let mark =
-                before.is_some_and(|w| w.chars().count() == 1 && w.starts_with(SIGNATURE_MARKS));
-            (last, mark && words.len() > 2)
+            let mark = words
+                .next()
+                .is_some_and(|w| w.chars().count() == 1 && w.starts_with(SIGNATURE_MARKS));
+            (last, mark && words.next().is_some())
         }
     };
     let name = name.trim_end_matches(['.', '!']);

@@ -39,13 +39,17 @@ pub fn value_hash(m: &Matcher, text: &str, hit: &Hit) -> u64 {
 /// compares a partial value ("the card ending 0417") with a full one given before.
 pub fn tail_hash(text: &str, hit: &Hit) -> Option<u64> {
     let value = &text[hit.start as usize..hit.end as usize];
-    let digits: Vec<u8> = value.bytes().filter(u8::is_ascii_digit).collect();
-    let tail = digits.get(digits.len().checked_sub(4)?..)?;
-    let mut h = FNV_OFFSET;
-    for &b in tail {
-        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    let mut tail = [0u8; 4];
+    let mut found = 0;
+    for b in value.bytes().rev().filter(u8::is_ascii_digit).take(4) {
+        found += 1;
+        tail[4 - found] = b;
     }
-    Some(h)
+    (found == 4).then(|| {
+        tail.iter().fold(FNV_OFFSET, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
+        })
+    })
 }
 
 /// A short, non-reversible tag for showing an identifier: `#` and 6 hex digits.

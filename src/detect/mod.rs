@@ -120,6 +120,15 @@ impl Detectors {
         })
     }
 
+    /// `file:line` of the `@set` line of setting `name`, or `file` when it is not set
+    /// (the default applies): the source `explain` shows for rules made of settings.
+    pub fn setting_source(&self, name: &str, file: &str) -> String {
+        self.setting_sources
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| file.to_owned())
+    }
+
     /// Per-conversation signals (the hot path).
     pub fn signals(&self, conv: &crate::model::Conversation<'_>) -> Signals {
         SCRATCH.with(|s| match s.try_borrow_mut() {

@@ -91,12 +91,6 @@ impl Endorsements {
         *slot = slot.saturating_add(magnitude);
     }
 
-    /// Counts one endorsement of kind `detail`.
-    pub fn count(&mut self, detail: Option<&str>) {
-        let slot = self.slot(detail);
-        *slot = slot.saturating_add(1);
-    }
-
     /// The counter of the kind `detail` names.
     fn slot(&mut self, detail: Option<&str>) -> &mut u32 {
         match detail.map(str::to_ascii_lowercase).as_deref() {
