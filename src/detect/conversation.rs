@@ -370,7 +370,12 @@ fn restatement(
     comparable: bool,
 ) {
     let start = scratch.shingles.len();
-    rephrase::shingles(text, &det.restatement_words, &mut scratch.shingles);
+    rephrase::shingles_with(
+        text,
+        &det.restatement_words,
+        &mut scratch.word,
+        &mut scratch.shingles,
+    );
     let (earlier, current) = scratch.shingles.split_at(start);
     let previous = scratch.shingle_ranges.iter().map(|&(a, b)| &earlier[a..b]);
     // A verdict on the solution ("worked perfectly, the kids are on the server") reports

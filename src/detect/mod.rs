@@ -62,6 +62,8 @@ pub struct Scratch {
     /// Per value in `ids`: its last-four-digits hash and whether its kind is partial.
     id_tails: Vec<(Option<u64>, bool)>,
     shingles: Vec<u64>,
+    /// The word being read by the restatement comparison.
+    word: Vec<u8>,
     shingle_ranges: Vec<(usize, usize)>,
     scores: Vec<(u32, f64)>,
 }

@@ -150,8 +150,14 @@ pub fn stem_hash(word: &[u8]) -> u64 {
 /// canonical word; words holding a digit are skipped so repeated identifiers are not
 /// restatements. Returns how many were added.
 pub fn shingles(text: &str, words: &WordSets, out: &mut Vec<u64>) -> usize {
+    shingles_with(text, words, &mut Vec::new(), out)
+}
+
+/// [`shingles`] with a caller-kept word buffer (cleared first), so the analysis pass does
+/// not allocate one per message.
+pub fn shingles_with(text: &str, words: &WordSets, buf: &mut Vec<u8>, out: &mut Vec<u64>) -> usize {
     let start = out.len();
-    let mut buf: Vec<u8> = Vec::with_capacity(24);
+    buf.clear();
     let mut has_digit = false;
     let flush = |buf: &mut Vec<u8>, has_digit: &mut bool, out: &mut Vec<u64>| {
         if !buf.is_empty() && !*has_digit {
@@ -175,10 +181,10 @@ pub fn shingles(text: &str, words: &WordSets, out: &mut Vec<u64>) -> usize {
         } else if c == '\'' || c == '\u{2019}' {
             continue;
         } else {
-            flush(&mut buf, &mut has_digit, out);
+            flush(buf, &mut has_digit, out);
         }
     }
-    flush(&mut buf, &mut has_digit, out);
+    flush(buf, &mut has_digit, out);
     out[start..].sort_unstable();
     let mut w = start;
     for r in start..out.len() {
