@@ -14,95 +14,41 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
 use crate::metrics::dist::{Distribution, Summary};
+pub use crate::metrics::stats::{Percent, Tally, pct, round2};
 
-/// A count of successes out of `n`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tally {
-    /// Cases where the measure is defined.
-    pub n: u64,
-    /// Cases meeting it.
-    pub hits: u64,
-}
-
-impl Tally {
-    /// Counts one case.
-    pub fn add(&mut self, hit: bool) {
-        self.n += 1;
-        self.hits += u64::from(hit);
+crate::mergeable! {
+    /// Mergeable KPI state of one segment.
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    pub struct KpiStats {
+        /// Conversations in the segment.
+        pub conversations: u64,
+        /// CSAT answers by score (index 1..=5).
+        pub csat: [u64; 6],
+        /// NPS answers by score (index 0..=10).
+        pub nps: [u64; 11],
+        /// CES answers by score (index 1..=7).
+        pub ces: [u64; 8],
+        /// FCR: `n` = conversations, `hits` = first-contact resolutions confirmed so far.
+        pub fcr: Tally,
+        /// Candidates whose customer is unknown, so the repeat-contact check could not run.
+        pub fcr_unverifiable: u64,
+        /// First response times.
+        pub first_response: Distribution,
+        /// Resolution times.
+        pub resolution: Distribution,
+        /// Handle times.
+        pub handle: Distribution,
+        /// First-response SLA.
+        pub sla_first_response: Tally,
+        /// Resolution SLA.
+        pub sla_resolution: Tally,
+        /// Resolved conversations out of all.
+        pub resolved: Tally,
+        /// Reopened conversations out of all.
+        pub reopened: Tally,
+        /// Transferred conversations out of all.
+        pub transferred: Tally,
     }
-
-    /// Counts an optional case (None is not counted).
-    pub fn add_opt(&mut self, hit: Option<bool>) {
-        if let Some(h) = hit {
-            self.add(h);
-        }
-    }
-
-    /// Adds another tally.
-    pub fn merge(&mut self, o: Tally) {
-        self.n += o.n;
-        self.hits += o.hits;
-    }
-
-    /// The report view: percentage with its n.
-    pub fn percent(&self) -> Percent {
-        Percent {
-            n: self.n,
-            value: pct(self.hits, self.n),
-        }
-    }
-}
-
-/// A percentage with its sample size.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Percent {
-    /// Sample size.
-    pub n: u64,
-    /// Percentage (two decimals), `null` when n = 0.
-    pub value: Option<f64>,
-}
-
-/// `part / whole × 100`, rounded to two decimals; `None` when `whole` is 0.
-pub fn pct(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| round2(part as f64 * 100.0 / whole as f64))
-}
-
-/// Rounds to two decimals.
-pub fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-/// Mergeable KPI state of one segment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct KpiStats {
-    /// Conversations in the segment.
-    pub conversations: u64,
-    /// CSAT answers by score (index 1..=5).
-    pub csat: [u64; 6],
-    /// NPS answers by score (index 0..=10).
-    pub nps: [u64; 11],
-    /// CES answers by score (index 1..=7).
-    pub ces: [u64; 8],
-    /// FCR: `n` = conversations, `hits` = first-contact resolutions confirmed so far.
-    pub fcr: Tally,
-    /// Candidates whose customer is unknown, so the repeat-contact check could not run.
-    pub fcr_unverifiable: u64,
-    /// First response times.
-    pub first_response: Distribution,
-    /// Resolution times.
-    pub resolution: Distribution,
-    /// Handle times.
-    pub handle: Distribution,
-    /// First-response SLA.
-    pub sla_first_response: Tally,
-    /// Resolution SLA.
-    pub sla_resolution: Tally,
-    /// Resolved conversations out of all.
-    pub resolved: Tally,
-    /// Reopened conversations out of all.
-    pub reopened: Tally,
-    /// Transferred conversations out of all.
-    pub transferred: Tally,
 }
 
 impl KpiStats {
@@ -136,24 +82,6 @@ impl KpiStats {
         self.resolved.add(f.resolved);
         self.reopened.add(f.reopens > 0);
         self.transferred.add(f.transfers > 0);
-    }
-
-    /// Adds another segment state (associative, commutative).
-    pub fn merge(&mut self, o: KpiStats) {
-        self.conversations += o.conversations;
-        add_arrays(&mut self.csat, &o.csat);
-        add_arrays(&mut self.nps, &o.nps);
-        add_arrays(&mut self.ces, &o.ces);
-        self.fcr.merge(o.fcr);
-        self.fcr_unverifiable += o.fcr_unverifiable;
-        self.first_response.merge(o.first_response);
-        self.resolution.merge(o.resolution);
-        self.handle.merge(o.handle);
-        self.sla_first_response.merge(o.sla_first_response);
-        self.sla_resolution.merge(o.sla_resolution);
-        self.resolved.merge(o.resolved);
-        self.reopened.merge(o.reopened);
-        self.transferred.merge(o.transferred);
     }
 
     /// Canonical form for serialisation.
@@ -205,12 +133,6 @@ impl KpiStats {
             reopened: self.reopened.percent(),
             transferred: self.transferred.percent(),
         }
-    }
-}
-
-fn add_arrays<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
-    for (x, y) in a.iter_mut().zip(b) {
-        *x += y;
     }
 }
 

@@ -14,6 +14,7 @@ pub mod dist;
 pub mod facts;
 pub mod kpi;
 pub mod segment;
+pub mod stats;
 
 use std::collections::BTreeMap;
 
@@ -27,15 +28,18 @@ pub use customers::Ledger;
 pub use facts::{ConversationFacts, conversation_facts};
 pub use kpi::KpiStats;
 pub use segment::{Dimension, SegmentKey};
+pub use stats::Merge;
 
-/// Everything measured for one segment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SegmentStats {
-    /// Standard KPIs.
-    pub kpi: KpiStats,
-    /// Customer-experience metrics.
-    #[serde(default)]
-    pub cx: cx::CxStats,
+crate::mergeable! {
+    /// Everything measured for one segment.
+    #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+    pub struct SegmentStats {
+        /// Standard KPIs.
+        pub kpi: KpiStats,
+        /// Customer-experience metrics.
+        #[serde(default)]
+        pub cx: cx::CxStats,
+    }
 }
 
 impl SegmentStats {
@@ -45,47 +49,29 @@ impl SegmentStats {
         self.cx.add(f);
     }
 
-    /// Adds another segment state.
-    pub fn merge(&mut self, o: SegmentStats) {
-        self.kpi.merge(o.kpi);
-        self.cx.merge(o.cx);
-    }
-
     fn canonicalize(&mut self) {
         self.kpi.canonicalize();
         self.cx.canonicalize();
     }
 }
 
-/// Size of the input read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputStats {
-    /// Files read.
-    pub files: u64,
-    /// Bytes read (after decompression).
-    pub bytes: u64,
-    /// Lines (records) read, including skipped ones.
-    pub records: u64,
-    /// Conversations analysed.
-    pub conversations: u64,
-    /// Events in those conversations.
-    pub events: u64,
-    /// Files read, by the reader chosen for them (`jsonl`, `social_csv`, `mbox`, …).
-    #[serde(default)]
-    pub formats: std::collections::BTreeMap<String, u64>,
-}
-
-impl InputStats {
-    /// Adds another tally.
-    pub fn merge(&mut self, o: InputStats) {
-        self.files += o.files;
-        self.bytes += o.bytes;
-        self.records += o.records;
-        self.conversations += o.conversations;
-        self.events += o.events;
-        for (k, v) in o.formats {
-            *self.formats.entry(k).or_default() += v;
-        }
+crate::mergeable! {
+    /// Size of the input read.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct InputStats {
+        /// Files read.
+        pub files: u64,
+        /// Bytes read (after decompression).
+        pub bytes: u64,
+        /// Lines (records) read, including skipped ones.
+        pub records: u64,
+        /// Conversations analysed.
+        pub conversations: u64,
+        /// Events in those conversations.
+        pub events: u64,
+        /// Files read, by the reader chosen for them (`jsonl`, `social_csv`, `mbox`, …).
+        #[serde(default)]
+        pub formats: std::collections::BTreeMap<String, u64>,
     }
 }
 
