@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::report::schema::Summary;
+
 /// Values kept exactly before switching to the sketch.
 pub const EXACT_LIMIT: usize = 4096;
 /// Sketch bucket growth factor.
@@ -26,23 +28,6 @@ pub struct Distribution {
     exact: Vec<i64>,
     /// Sketch buckets (index → count) once past the limit; bucket `i32::MIN` holds zeros.
     sketch: BTreeMap<i32, u64>,
-}
-
-/// What a report shows of a distribution (seconds).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Summary {
-    /// Number of values.
-    pub n: u64,
-    /// Arithmetic mean, seconds.
-    pub mean_s: Option<f64>,
-    /// Nearest-rank median, seconds.
-    pub median_s: Option<f64>,
-    /// Nearest-rank 90th percentile, seconds.
-    pub p90_s: Option<f64>,
-    /// Largest value, seconds.
-    pub max_s: Option<f64>,
-    /// True when the percentiles come from the sketch (±1 %), false when exact.
-    pub approximate: bool,
 }
 
 fn bucket_of(v: i64) -> i32 {

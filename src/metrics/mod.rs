@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::error::{Diagnostics, Error};
-use crate::report::{Report, SegmentReport, SkippedReport};
+use crate::report::schema::{Report, SegmentReport, SkippedReport};
 
+pub use crate::report::schema::InputStats;
 pub use customers::Ledger;
 pub use facts::{ConversationFacts, conversation_facts};
 pub use kpi::KpiStats;
@@ -55,23 +56,23 @@ impl SegmentStats {
     }
 }
 
-crate::mergeable! {
-    /// Size of the input read.
-    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct InputStats {
-        /// Files read.
-        pub files: u64,
-        /// Bytes read (after decompression).
-        pub bytes: u64,
-        /// Lines (records) read, including skipped ones.
-        pub records: u64,
-        /// Conversations analysed.
-        pub conversations: u64,
-        /// Events in those conversations.
-        pub events: u64,
-        /// Files read, by the reader chosen for them (`jsonl`, `social_csv`, `mbox`, …).
-        #[serde(default)]
-        pub formats: std::collections::BTreeMap<String, u64>,
+impl Merge for InputStats {
+    fn merge(&mut self, other: InputStats) {
+        // Destructured whole, so a field added to the tally must be merged here to compile.
+        let InputStats {
+            files,
+            bytes,
+            records,
+            conversations,
+            events,
+            formats,
+        } = other;
+        self.files += files;
+        self.bytes += bytes;
+        self.records += records;
+        self.conversations += conversations;
+        self.events += events;
+        Merge::merge(&mut self.formats, formats);
     }
 }
 
@@ -233,7 +234,7 @@ impl Partial {
             cx: s.cx.report(),
         };
         Ok(Report {
-            cxmine_report: crate::report::REPORT_VERSION,
+            cxmine_report: crate::report::schema::REPORT_VERSION,
             segmented_by: dims.clone(),
             input,
             skipped: SkippedReport::from(&diagnostics),

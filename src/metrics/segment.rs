@@ -4,77 +4,12 @@
 //! multi-valued, so a conversation with two tags belongs to two `tag` segments (and the
 //! cartesian product when combined with other dimensions); a missing value is `(none)`.
 
-use std::fmt;
-use std::str::FromStr;
-
 use crate::error::Error;
 use crate::metrics::ConversationFacts;
+pub use crate::report::schema::Dimension;
 
 /// Value used when a conversation has no value for a dimension.
 pub const NONE_VALUE: &str = "(none)";
-
-/// One segmentation dimension.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Dimension {
-    /// Contact channel.
-    Channel,
-    /// Month of opening, `YYYY-MM` (UTC).
-    Month,
-    /// ISO week of opening, `YYYY-Www` (UTC).
-    Week,
-    /// The last human agent who wrote.
-    Agent,
-    /// Owning team.
-    Team,
-    /// Severity label.
-    Severity,
-    /// Each tag.
-    Tag,
-}
-
-impl Dimension {
-    /// The name used on the command line and in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dimension::Channel => "channel",
-            Dimension::Month => "month",
-            Dimension::Week => "week",
-            Dimension::Agent => "agent",
-            Dimension::Team => "team",
-            Dimension::Severity => "severity",
-            Dimension::Tag => "tag",
-        }
-    }
-}
-
-impl fmt::Display for Dimension {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Dimension {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Dimension, Error> {
-        Ok(match s.trim() {
-            "channel" => Dimension::Channel,
-            "month" => Dimension::Month,
-            "week" => Dimension::Week,
-            "agent" => Dimension::Agent,
-            "team" => Dimension::Team,
-            "severity" => Dimension::Severity,
-            "tag" => Dimension::Tag,
-            other => {
-                return Err(Error::Usage(format!(
-                    "unknown --by dimension {other:?} (expected channel, month, week, agent, team, severity, tag)"
-                )));
-            }
-        })
-    }
-}
 
 /// Parses a comma-separated list like `channel,month`; duplicates are refused.
 pub fn parse_dimensions(s: &str) -> Result<Vec<Dimension>, Error> {

@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::dist::{Distribution, Summary};
+use crate::metrics::dist::Distribution;
+pub use crate::report::schema::{Mean, Percent, ValueSummary};
 
 /// Combines another partial state of the same metric into this one.
 ///
@@ -124,15 +125,6 @@ impl Tally {
     }
 }
 
-/// A percentage with its sample size.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Percent {
-    /// Sample size.
-    pub n: u64,
-    /// Percentage (two decimals), `null` when n = 0.
-    pub value: Option<f64>,
-}
-
 /// `part / whole × 100`, rounded to two decimals; `None` when `whole` is 0.
 pub fn pct(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| round2(part as f64 * 100.0 / whole as f64))
@@ -143,22 +135,11 @@ pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// A mean with its sample size, `null` when n = 0.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Mean {
-    /// Sample size.
-    pub n: u64,
-    /// Mean value.
-    pub value: Option<f64>,
-}
-
-impl Mean {
-    /// `sum / n` rounded to two decimals.
-    pub fn per(sum: u64, n: u64) -> Mean {
-        Mean {
-            n,
-            value: (n > 0).then(|| round2(sum as f64 / n as f64)),
-        }
+/// `sum / n` as a [`Mean`] rounded to two decimals.
+pub fn per(sum: u64, n: u64) -> Mean {
+    Mean {
+        n,
+        value: (n > 0).then(|| round2(sum as f64 / n as f64)),
     }
 }
 
@@ -239,34 +220,6 @@ impl Correlation {
         }
         let r = cov as f64 / ((vx as f64).sqrt() * (vy as f64).sqrt());
         Some((r * 10_000.0).round() / 10_000.0)
-    }
-}
-
-/// A distribution of plain values (not durations), stored in thousandths.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ValueSummary {
-    /// Number of values.
-    pub n: u64,
-    /// Mean.
-    pub mean: Option<f64>,
-    /// Nearest-rank median.
-    pub median: Option<f64>,
-    /// Nearest-rank 90th percentile.
-    pub p90: Option<f64>,
-    /// Largest value.
-    pub max: Option<f64>,
-}
-
-impl From<Summary> for ValueSummary {
-    /// Values stored in thousandths come out of a [`Summary`] in units.
-    fn from(s: Summary) -> Self {
-        ValueSummary {
-            n: s.n,
-            mean: s.mean_s,
-            median: s.median_s,
-            p90: s.p90_s,
-            max: s.max_s,
-        }
     }
 }
 

@@ -1,26 +1,149 @@
 //! CSV rendering: one row per segment (the overall row first), one column per number.
+//!
+//! The columns after the segment's dimensions are one table, [`COLUMNS`]: a header name and
+//! the function that reads its cell from a [`SegmentReport`]. Adding a column is adding a
+//! row there; a header and its cells cannot drift apart. Empty cells are nulls.
 
 use std::io::Write;
 
-use crate::metrics::dist::Summary;
-use crate::report::cx_rows::{CX_CSV_HEADER, cx_csv_cells};
 use crate::report::{Report, SegmentReport};
 
-fn summary_cells(s: &Summary) -> [String; 5] {
-    let f = |v: Option<f64>| v.map_or_else(String::new, |x| x.to_string());
-    [
-        s.n.to_string(),
-        f(s.mean_s),
-        f(s.median_s),
-        f(s.p90_s),
-        f(s.max_s),
-    ]
+/// Reads one cell of a segment's row.
+type Cell = fn(&SegmentReport) -> String;
+
+/// A number, or an empty cell for null.
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |x| x.to_string())
 }
 
-fn row(report: &Report, seg: &SegmentReport) -> Vec<String> {
-    let f = |v: Option<f64>| v.map_or_else(String::new, |x| x.to_string());
-    let k = &seg.kpis;
-    let mut cells: Vec<String> = report
+/// Every column after the dimensions, in order: (header, cell).
+pub(crate) const COLUMNS: &[(&str, Cell)] = &[
+    ("conversations", |s| s.kpis.conversations.to_string()),
+    ("csat_n", |s| s.kpis.csat.n.to_string()),
+    ("csat_pct", |s| num(s.kpis.csat.value)),
+    ("nps_n", |s| s.kpis.nps.n.to_string()),
+    ("nps", |s| num(s.kpis.nps.value)),
+    ("ces_n", |s| s.kpis.ces.n.to_string()),
+    ("ces_mean", |s| num(s.kpis.ces.mean)),
+    ("ces_pct_5_plus", |s| num(s.kpis.ces.pct_5_or_more)),
+    ("fcr_n", |s| s.kpis.fcr.n.to_string()),
+    ("fcr_pct", |s| num(s.kpis.fcr.value)),
+    ("first_response_n", |s| s.kpis.first_response.n.to_string()),
+    ("first_response_mean_s", |s| {
+        num(s.kpis.first_response.mean_s)
+    }),
+    ("first_response_median_s", |s| {
+        num(s.kpis.first_response.median_s)
+    }),
+    ("first_response_p90_s", |s| num(s.kpis.first_response.p90_s)),
+    ("first_response_max_s", |s| num(s.kpis.first_response.max_s)),
+    ("resolution_n", |s| s.kpis.resolution.n.to_string()),
+    ("resolution_mean_s", |s| num(s.kpis.resolution.mean_s)),
+    ("resolution_median_s", |s| num(s.kpis.resolution.median_s)),
+    ("resolution_p90_s", |s| num(s.kpis.resolution.p90_s)),
+    ("resolution_max_s", |s| num(s.kpis.resolution.max_s)),
+    ("handle_time_n", |s| s.kpis.handle_time.n.to_string()),
+    ("handle_time_mean_s", |s| num(s.kpis.handle_time.mean_s)),
+    ("handle_time_median_s", |s| num(s.kpis.handle_time.median_s)),
+    ("handle_time_p90_s", |s| num(s.kpis.handle_time.p90_s)),
+    ("handle_time_max_s", |s| num(s.kpis.handle_time.max_s)),
+    ("sla_first_response_n", |s| {
+        s.kpis.sla.first_response.n.to_string()
+    }),
+    ("sla_first_response_pct", |s| {
+        num(s.kpis.sla.first_response.value)
+    }),
+    ("sla_resolution_n", |s| s.kpis.sla.resolution.n.to_string()),
+    ("sla_resolution_pct", |s| num(s.kpis.sla.resolution.value)),
+    ("resolved_pct", |s| num(s.kpis.resolved.value)),
+    ("reopened_pct", |s| num(s.kpis.reopened.value)),
+    ("transferred_pct", |s| num(s.kpis.transferred.value)),
+    // Customer experience (a fixed set; per-severity turnaround stays in the JSON).
+    ("cx_measured", |s| s.cx.all.measured.to_string()),
+    ("cx_solution_ack_n", |s| {
+        s.cx.all.solution_acknowledged.n.to_string()
+    }),
+    ("cx_solution_ack_pct", |s| {
+        num(s.cx.all.solution_acknowledged.value)
+    }),
+    ("cx_solution_failed_pct", |s| {
+        num(s.cx.all.solution_failed.value)
+    }),
+    ("cx_rephrase_customer_per_conv", |s| {
+        num(s.cx.all.rephrase_customer_per_conversation.value)
+    }),
+    ("cx_rephrase_agent_per_conv", |s| {
+        num(s.cx.all.rephrase_agent_per_conversation.value)
+    }),
+    ("cx_with_rephrase_pct", |s| {
+        num(s.cx.all.with_rephrase.value)
+    }),
+    ("cx_restatements_per_conv", |s| {
+        num(s.cx.all.restatements_per_conversation.value)
+    }),
+    ("cx_repeated_ids_per_conv", |s| {
+        num(s.cx.all.repeated_ids_per_conversation.value)
+    }),
+    ("cx_repeated_ids_after_handoff_pct", |s| {
+        num(s.cx.all.repeated_ids_after_handoff.value)
+    }),
+    ("cx_handoffs_per_conv", |s| {
+        num(s.cx.all.handoffs_per_conversation.value)
+    }),
+    ("cx_no_handoff_pct", |s| num(s.cx.all.without_handoff.value)),
+    ("cx_sentiment_shift_mean", |s| {
+        num(s.cx.all.sentiment.mean_shift)
+    }),
+    ("cx_chat_wait_n", |s| s.cx.chat.customer_wait.n.to_string()),
+    ("cx_chat_wait_mean_s", |s| {
+        num(s.cx.chat.customer_wait.mean_s)
+    }),
+    ("cx_email_deadline_met_pct", |s| {
+        num(s.cx.email.deadline_met.value)
+    }),
+    ("cx_email_overrun_mean_s", |s| {
+        num(s.cx.email.deadline_overrun.mean_s)
+    }),
+    ("cx_email_queue_delay_max_s", |s| {
+        num(s.cx.email.queue_delay_longest.max_s)
+    }),
+    ("cx_sms_repeat_user_pct", |s| {
+        num(s.cx.sms.repeat_user_requests.value)
+    }),
+    ("cx_sms_alerts_acted_pct", |s| {
+        num(s.cx.sms.alerts_acted_on.value)
+    }),
+    ("cx_social_endorsements_per_solution", |s| {
+        num(s.cx.social.endorsements.per_solution)
+    }),
+    ("cx_social_time_to_solution_mean_s", |s| {
+        num(s.cx.social.time_to_solution.mean_s)
+    }),
+    ("cx_community_rating_mean", |s| {
+        num(s.cx.community.rating.value)
+    }),
+    ("cx_community_accepted_pct", |s| {
+        num(s.cx.community.accepted.value)
+    }),
+    ("cx_community_continued_use_pct", |s| {
+        num(s.cx.community.continued_use.value)
+    }),
+    ("cx_phone_long_silences_per_call", |s| {
+        num(s.cx.phone.long_silences_per_call.value)
+    }),
+    ("cx_phone_silence_pct", |s| {
+        num(s.cx.phone.silence_pct_of_call.value)
+    }),
+    ("cx_reopen_rate_pct", |s| {
+        num(s.cx.helpdesk.reopen_rate.value)
+    }),
+    ("cx_one_touch_pct", |s| num(s.cx.helpdesk.one_touch.value)),
+    ("cx_effort_index_mean", |s| num(s.cx.effort.index.mean)),
+];
+
+/// The segment's value of each dimension of the report, `(all)` where it has none.
+fn dimension_cells(report: &Report, seg: &SegmentReport) -> Vec<String> {
+    report
         .segmented_by
         .iter()
         .map(|d| {
@@ -29,32 +152,12 @@ fn row(report: &Report, seg: &SegmentReport) -> Vec<String> {
                 .find(|(kd, _)| kd == d)
                 .map_or_else(|| "(all)".to_owned(), |(_, v)| v.clone())
         })
-        .collect();
-    cells.extend([
-        k.conversations.to_string(),
-        k.csat.n.to_string(),
-        f(k.csat.value),
-        k.nps.n.to_string(),
-        f(k.nps.value),
-        k.ces.n.to_string(),
-        f(k.ces.mean),
-        f(k.ces.pct_5_or_more),
-        k.fcr.n.to_string(),
-        f(k.fcr.value),
-    ]);
-    for s in [&k.first_response, &k.resolution, &k.handle_time] {
-        cells.extend(summary_cells(s));
-    }
-    cells.extend([
-        k.sla.first_response.n.to_string(),
-        f(k.sla.first_response.value),
-        k.sla.resolution.n.to_string(),
-        f(k.sla.resolution.value),
-        f(k.resolved.value),
-        f(k.reopened.value),
-        f(k.transferred.value),
-    ]);
-    cells.extend(cx_csv_cells(seg));
+        .collect()
+}
+
+fn row(report: &Report, seg: &SegmentReport) -> Vec<String> {
+    let mut cells = dimension_cells(report, seg);
+    cells.extend(COLUMNS.iter().map(|(_, cell)| cell(seg)));
     cells
 }
 
@@ -62,39 +165,7 @@ fn row(report: &Report, seg: &SegmentReport) -> Vec<String> {
 pub fn render_csv(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = report.segmented_by.iter().map(|d| d.to_string()).collect();
-    header.extend(
-        [
-            "conversations",
-            "csat_n",
-            "csat_pct",
-            "nps_n",
-            "nps",
-            "ces_n",
-            "ces_mean",
-            "ces_pct_5_plus",
-            "fcr_n",
-            "fcr_pct",
-        ]
-        .map(String::from),
-    );
-    for m in ["first_response", "resolution", "handle_time"] {
-        for s in ["n", "mean_s", "median_s", "p90_s", "max_s"] {
-            header.push(format!("{m}_{s}"));
-        }
-    }
-    header.extend(
-        [
-            "sla_first_response_n",
-            "sla_first_response_pct",
-            "sla_resolution_n",
-            "sla_resolution_pct",
-            "resolved_pct",
-            "reopened_pct",
-            "transferred_pct",
-        ]
-        .map(String::from),
-    );
-    header.extend(CX_CSV_HEADER.map(String::from));
+    header.extend(COLUMNS.iter().map(|(name, _)| (*name).to_owned()));
     w.write_record(&header)?;
     w.write_record(row(report, &report.overall))?;
     for seg in &report.segments {
@@ -102,4 +173,20 @@ pub fn render_csv(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     }
     w.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::COLUMNS;
+
+    #[test]
+    fn column_names_are_unique() {
+        let mut names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+        // 10 survey and FCR columns, 3 × 5 duration columns, 7 SLA and outcome columns, 30
+        // customer-experience columns.
+        assert_eq!(names.len(), 10 + 15 + 7 + 30);
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 10 + 15 + 7 + 30);
+    }
 }

@@ -1,15 +1,14 @@
-//! The customer-experience block of the human-readable reports and its CSV columns: one
-//! row per metric, one cell per segment, `-` (or an empty CSV cell) for null.
+//! The customer-experience block of the human-readable reports: one row per metric, one cell
+//! per segment, `-` for null (its CSV columns are in the table of `csv_out.rs`).
 //!
 //! Severity rows of the e-mail turnaround are dynamic: one per severity label seen in any
 //! segment, in label order, so every segment has the same rows.
 
 use std::collections::BTreeSet;
 
-use crate::metrics::cx::{Mean, SentimentReport};
-use crate::metrics::dist::Summary;
-use crate::metrics::kpi::Percent;
 use crate::report::SegmentReport;
+use crate::report::schema::cx::SentimentReport;
+use crate::report::schema::{Mean, Percent, Summary};
 
 /// Seconds as `45s`, `12.5m`, `3.2h`, `2.1d`.
 pub(crate) fn human(secs: f64) -> String {
@@ -208,80 +207,6 @@ pub(crate) fn cx_rows(segs: &[&SegmentReport]) -> Vec<(String, Vec<String>)> {
     rows.extend(FIXED[12..].iter().map(fixed));
     rows.extend(TAIL.iter().map(fixed));
     rows
-}
-
-/// CSV header names of the customer-experience columns (fixed set; per-severity
-/// turnaround stays in the JSON).
-pub(crate) const CX_CSV_HEADER: [&str; 30] = [
-    "cx_measured",
-    "cx_solution_ack_n",
-    "cx_solution_ack_pct",
-    "cx_solution_failed_pct",
-    "cx_rephrase_customer_per_conv",
-    "cx_rephrase_agent_per_conv",
-    "cx_with_rephrase_pct",
-    "cx_restatements_per_conv",
-    "cx_repeated_ids_per_conv",
-    "cx_repeated_ids_after_handoff_pct",
-    "cx_handoffs_per_conv",
-    "cx_no_handoff_pct",
-    "cx_sentiment_shift_mean",
-    "cx_chat_wait_n",
-    "cx_chat_wait_mean_s",
-    "cx_email_deadline_met_pct",
-    "cx_email_overrun_mean_s",
-    "cx_email_queue_delay_max_s",
-    "cx_sms_repeat_user_pct",
-    "cx_sms_alerts_acted_pct",
-    "cx_social_endorsements_per_solution",
-    "cx_social_time_to_solution_mean_s",
-    "cx_community_rating_mean",
-    "cx_community_accepted_pct",
-    "cx_community_continued_use_pct",
-    "cx_phone_long_silences_per_call",
-    "cx_phone_silence_pct",
-    "cx_reopen_rate_pct",
-    "cx_one_touch_pct",
-    "cx_effort_index_mean",
-];
-
-/// The customer-experience CSV cells of a segment, in [`CX_CSV_HEADER`] order.
-pub(crate) fn cx_csv_cells(seg: &SegmentReport) -> Vec<String> {
-    let f = |v: Option<f64>| v.map_or_else(String::new, |x| x.to_string());
-    let c = &seg.cx;
-    let a = &c.all;
-    vec![
-        a.measured.to_string(),
-        a.solution_acknowledged.n.to_string(),
-        f(a.solution_acknowledged.value),
-        f(a.solution_failed.value),
-        f(a.rephrase_customer_per_conversation.value),
-        f(a.rephrase_agent_per_conversation.value),
-        f(a.with_rephrase.value),
-        f(a.restatements_per_conversation.value),
-        f(a.repeated_ids_per_conversation.value),
-        f(a.repeated_ids_after_handoff.value),
-        f(a.handoffs_per_conversation.value),
-        f(a.without_handoff.value),
-        f(a.sentiment.mean_shift),
-        c.chat.customer_wait.n.to_string(),
-        f(c.chat.customer_wait.mean_s),
-        f(c.email.deadline_met.value),
-        f(c.email.deadline_overrun.mean_s),
-        f(c.email.queue_delay_longest.max_s),
-        f(c.sms.repeat_user_requests.value),
-        f(c.sms.alerts_acted_on.value),
-        f(c.social.endorsements.per_solution),
-        f(c.social.time_to_solution.mean_s),
-        f(c.community.rating.value),
-        f(c.community.accepted.value),
-        f(c.community.continued_use.value),
-        f(c.phone.long_silences_per_call.value),
-        f(c.phone.silence_pct_of_call.value),
-        f(c.helpdesk.reopen_rate.value),
-        f(c.helpdesk.one_touch.value),
-        f(c.effort.index.mean),
-    ]
 }
 
 #[cfg(test)]

@@ -8,24 +8,14 @@
 mod csv_out;
 mod cx_rows;
 mod headline;
+pub mod schema;
 mod table;
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
-use serde::{Serialize, Serializer};
-
-use crate::error::{Diagnostics, Problem};
-use crate::metrics::customers::CustomerReport;
-use crate::metrics::cx::CxReport;
-use crate::metrics::kpi::KpiReport;
-use crate::metrics::{Dimension, InputStats};
-
 pub use csv_out::render_csv;
+pub use schema::{REPORT_VERSION, Report, SegmentReport, SkippedReport};
 pub use table::{DEFAULT_WIDTH, TableLayout, render_markdown, render_table};
-
-/// Version of the report's JSON shape.
-pub const REPORT_VERSION: u32 = 1;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,84 +28,6 @@ pub enum Format {
     Csv,
     /// GitHub-flavoured Markdown tables.
     Markdown,
-}
-
-/// Skipped input records.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SkippedReport {
-    /// All skipped records.
-    pub total: u64,
-    /// By reason.
-    pub by_reason: BTreeMap<String, u64>,
-    /// The first problems in (file, line) order.
-    pub examples: Vec<Problem>,
-}
-
-impl From<&Diagnostics> for SkippedReport {
-    fn from(d: &Diagnostics) -> Self {
-        SkippedReport {
-            total: d.skipped_total(),
-            by_reason: d
-                .skipped
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), *v))
-                .collect(),
-            examples: d.examples.clone(),
-        }
-    }
-}
-
-/// One segment's metrics.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SegmentReport {
-    /// Dimension → value, in `--by` order (empty for the overall row).
-    #[serde(serialize_with = "key_as_object")]
-    pub key: Vec<(Dimension, String)>,
-    /// Standard KPIs.
-    pub kpis: KpiReport,
-    /// Customer-experience metrics.
-    pub cx: CxReport,
-}
-
-fn key_as_object<S: Serializer>(key: &[(Dimension, String)], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_map(key.iter().map(|(d, v)| (d.as_str(), v)))
-}
-
-impl SegmentReport {
-    /// `channel=chat, month=2024-01`, or `all` for the overall row.
-    pub fn label(&self) -> String {
-        if self.key.is_empty() {
-            return "all".to_owned();
-        }
-        self.key
-            .iter()
-            .map(|(d, v)| format!("{d}={v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-/// The analysis report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    /// Shape version.
-    pub cxmine_report: u32,
-    /// Segmentation dimensions.
-    pub segmented_by: Vec<Dimension>,
-    /// Input tally.
-    pub input: InputStats,
-    /// Skipped records.
-    pub skipped: SkippedReport,
-    /// Unknown fields (ignored), by name.
-    pub unknown_fields: BTreeMap<String, u64>,
-    /// Conversations whose events were out of order (sorted by time).
-    pub reordered_conversations: u64,
-    /// All conversations.
-    pub overall: SegmentReport,
-    /// Each segment, in key order.
-    pub segments: Vec<SegmentReport>,
-    /// Customer-level metrics.
-    pub customers: CustomerReport,
 }
 
 /// Writes the report as pretty JSON followed by a newline.

@@ -1,11 +1,13 @@
 //! The `all` block: solution acknowledgement, rephrase requests, restatements, repeated
 //! identifiers, hand-offs and sentiment over every channel.
 
+use crate::report::schema::cx::AllReport;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
-use crate::metrics::cx::sentiment::{SentimentReport, SentimentStats};
-use crate::metrics::stats::{Mean, Percent, Tally, round2};
+use crate::metrics::cx::sentiment::SentimentStats;
+use crate::metrics::stats::{Mean, Tally, round2};
 
 crate::mergeable! {
     /// Metrics over every channel.
@@ -102,43 +104,6 @@ impl AllStats {
             sentiment: self.sentiment.report(),
         }
     }
-}
-
-/// Metrics over every channel, as reported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AllReport {
-    /// Conversations.
-    pub conversations: u64,
-    /// Conversations run through the detectors (n of the text-based means).
-    pub measured: u64,
-    /// Conversations with a located solution post.
-    pub solutions_located: u64,
-    /// Of those, solution posts the detectors marked (the rest are structural fallbacks).
-    pub solutions_detected: u64,
-    /// % of solutions the originator acknowledged as successful or used.
-    pub solution_acknowledged: Percent,
-    /// % of solutions the originator said failed.
-    pub solution_failed: Percent,
-    /// Customer requests to rephrase, per conversation.
-    pub rephrase_customer_per_conversation: Mean,
-    /// Agent requests to rephrase, per conversation.
-    pub rephrase_agent_per_conversation: Mean,
-    /// % of conversations with any rephrase request.
-    pub with_rephrase: Percent,
-    /// Problem restatements per conversation.
-    pub restatements_per_conversation: Mean,
-    /// % of conversations with a restatement.
-    pub with_restatement: Percent,
-    /// Repeated identifying information per conversation.
-    pub repeated_ids_per_conversation: Mean,
-    /// % of handed-off conversations where the customer repeated identifiers after the hand-off.
-    pub repeated_ids_after_handoff: Percent,
-    /// Hand-offs per conversation.
-    pub handoffs_per_conversation: Mean,
-    /// % of conversations with no hand-off.
-    pub without_handoff: Percent,
-    /// Originator sentiment before vs after the solution.
-    pub sentiment: SentimentReport,
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! The `chat` block: every wait of the customer for a reply during a chat.
 
+use crate::report::schema::cx::ChatReport;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
 use crate::metrics::cx::add_all;
-use crate::metrics::dist::{Distribution, Summary};
+use crate::metrics::dist::Distribution;
 
 crate::mergeable! {
     /// Chat: customer wait during the chat.
@@ -34,15 +36,6 @@ impl ChatStats {
             customer_wait: self.waits.summary(),
         }
     }
-}
-
-/// Chat view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChatReport {
-    /// Chat conversations.
-    pub conversations: u64,
-    /// Every gap between a customer message and the next agent or bot reply.
-    pub customer_wait: Summary,
 }
 
 #[cfg(test)]

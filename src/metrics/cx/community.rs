@@ -2,13 +2,15 @@
 //! answers, time to the first answer, return visits, and continued use (credited at the end,
 //! see [`crate::metrics::cx::credits`]).
 
+use crate::report::schema::cx::CommunityReport;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
-use crate::metrics::cx::endorsements::{EndorsementReport, EndorsementStats};
+use crate::metrics::cx::endorsements::EndorsementStats;
 use crate::metrics::cx::in_ledger;
-use crate::metrics::dist::{Distribution, Summary};
-use crate::metrics::stats::{Mean, Percent, SumCount, Tally};
+use crate::metrics::dist::Distribution;
+use crate::metrics::stats::{SumCount, Tally};
 
 crate::mergeable! {
     /// Communities.
@@ -90,37 +92,13 @@ impl CommunityStats {
     }
 }
 
-/// Community view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CommunityReport {
-    /// Community conversations.
-    pub conversations: u64,
-    /// Questions (conversations with an originator message).
-    pub questions: u64,
-    /// Mean content rating (n = ratings).
-    pub rating: Mean,
-    /// Endorsements of answers.
-    pub endorsements: EndorsementReport,
-    /// % of questions whose originator accepted an answer.
-    pub accepted: Percent,
-    /// % of community conversations (with a known originator) followed by another one of
-    /// the same originator.
-    pub continued_use: Percent,
-    /// Question → first answer.
-    pub time_to_answer: Summary,
-    /// Originator visits after the question, per question.
-    pub return_visits_per_question: Mean,
-    /// % of questions whose originator came back.
-    pub with_return_visit: Percent,
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::detect::Signals;
     use crate::metrics::cx::CxStats;
     use crate::metrics::cx::test_support::*;
     use crate::metrics::stats::Mean;
+    use crate::metrics::stats::Percent;
     use crate::model::Channel;
     use crate::model::{EventKind, Role};
 

@@ -1,11 +1,13 @@
 //! The `effort` block: the customer effort index (0–100) and its correlation with the CES
 //! the customer gave in a survey.
 
+use crate::report::schema::cx::{CorrelationReport, EffortReport};
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
 use crate::metrics::dist::Distribution;
-use crate::metrics::stats::{Correlation, ValueSummary};
+use crate::metrics::stats::Correlation;
 
 crate::mergeable! {
     /// Customer effort index.
@@ -43,24 +45,6 @@ impl EffortStats {
             },
         }
     }
-}
-
-/// Correlation view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CorrelationReport {
-    /// Conversations with both an effort index and a survey CES.
-    pub n: u64,
-    /// Pearson's r between the index and CES; expected negative (CES 7 = very easy).
-    pub pearson_r: Option<f64>,
-}
-
-/// Effort view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EffortReport {
-    /// The index (0–100) over measured conversations.
-    pub index: ValueSummary,
-    /// Its correlation with survey CES.
-    pub ces_correlation: CorrelationReport,
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::report::schema::cx::EmailReport;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
-use crate::metrics::dist::{Distribution, Summary};
-use crate::metrics::stats::{Percent, Tally};
+use crate::metrics::dist::Distribution;
+use crate::metrics::stats::Tally;
 
 crate::mergeable! {
     /// E-mail: turnaround, deadlines, queue delay, acknowledgement.
@@ -79,23 +81,6 @@ impl EmailStats {
             solution_acknowledged: self.acknowledged.percent(),
         }
     }
-}
-
-/// E-mail view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EmailReport {
-    /// E-mail conversations.
-    pub conversations: u64,
-    /// Incident turnaround (first contact → resolution) per severity label.
-    pub turnaround_by_severity: BTreeMap<String, Summary>,
-    /// % resolved by the customer's own deadline.
-    pub deadline_met: Percent,
-    /// How far past the deadline late resolutions came.
-    pub deadline_overrun: Summary,
-    /// Longest queue delay (queue_enter → first agent action) per conversation.
-    pub queue_delay_longest: Summary,
-    /// % of solutions the originator acknowledged.
-    pub solution_acknowledged: Percent,
 }
 
 #[cfg(test)]

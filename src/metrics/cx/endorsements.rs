@@ -1,6 +1,8 @@
 //! Endorsements (likes, shares, replies, mentions, direct messages) of solution posts, used
 //! by the social-media and community blocks.
 
+use crate::report::schema::cx::EndorsementReport;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::cx_facts::Endorsements;
@@ -50,29 +52,4 @@ impl EndorsementStats {
                 .then(|| round2(total as f64 / self.solutions as f64)),
         }
     }
-}
-
-/// Endorsements of solution posts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EndorsementReport {
-    /// Solutions counted (n).
-    pub solutions: u64,
-    /// Likes.
-    pub like: u64,
-    /// Shares.
-    pub share: u64,
-    /// Replies.
-    pub reply: u64,
-    /// Mentions.
-    pub mention: u64,
-    /// Direct messages.
-    pub dm: u64,
-    /// Other kinds.
-    pub other: u64,
-    /// All kinds (points for).
-    pub total: u64,
-    /// Points against (negative scores), not part of `total`.
-    pub against: u64,
-    /// Total / solutions.
-    pub per_solution: Option<f64>,
 }

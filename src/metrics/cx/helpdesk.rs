@@ -1,11 +1,11 @@
 //! The `helpdesk` block: reopen rate and one-touch resolution, per channel and together.
 
-use std::collections::BTreeMap;
+use crate::report::schema::cx::{HelpdeskChannel, HelpdeskReport};
 
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
-use crate::metrics::stats::{Merge, Percent, Tally};
+use crate::metrics::stats::{Merge, Tally};
 use crate::model::Channel;
 
 crate::mergeable! {
@@ -62,32 +62,12 @@ impl HelpdeskStats {
     }
 }
 
-/// Reopen and one-touch of one channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HelpdeskChannel {
-    /// % of conversations resolved at least once that were reopened.
-    pub reopen_rate: Percent,
-    /// % of resolved conversations resolved with at most one agent reply and never reopened.
-    pub one_touch: Percent,
-}
-
-/// Helpdesk habits view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HelpdeskReport {
-    /// All channels together.
-    pub reopen_rate: Percent,
-    /// All channels together.
-    pub one_touch: Percent,
-    /// Per channel present.
-    pub by_channel: BTreeMap<String, HelpdeskChannel>,
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::detect::Signals;
     use crate::metrics::cx::CxStats;
     use crate::metrics::cx::test_support::*;
+    use crate::metrics::stats::Percent;
     use crate::model::Channel;
     use crate::model::{EventKind, Role};
 

@@ -39,18 +39,19 @@ use crate::metrics::dist::Distribution;
 use crate::model::Channel;
 
 pub use crate::metrics::stats::{Correlation, Mean, Merge, SumCount, ValueSummary};
-pub use all::{AllReport, AllStats};
-pub use chat::{ChatReport, ChatStats};
-pub use community::{CommunityReport, CommunityStats};
+pub use crate::report::schema::cx::*;
+pub use all::AllStats;
+pub use chat::ChatStats;
+pub use community::CommunityStats;
 pub use credits::{CxCredit, CxCredits, customer_credits};
-pub use effort::{CorrelationReport, EffortReport, EffortStats};
-pub use email::{EmailReport, EmailStats};
-pub use endorsements::{EndorsementReport, EndorsementStats};
-pub use helpdesk::{HelpdeskChannel, HelpdeskReport, HelpdeskStats};
-pub use phone::{PhoneReport, PhoneStats};
-pub use sentiment::{SentimentReport, SentimentStats};
-pub use sms::{SmsReport, SmsStats};
-pub use social::{SocialReport, SocialStats};
+pub use effort::EffortStats;
+pub use email::EmailStats;
+pub use endorsements::EndorsementStats;
+pub use helpdesk::HelpdeskStats;
+pub use phone::PhoneStats;
+pub use sentiment::SentimentStats;
+pub use sms::SmsStats;
+pub use social::SocialStats;
 
 crate::mergeable! {
     /// Mergeable customer-experience state of one segment.
@@ -136,29 +137,6 @@ impl CxStats {
             effort: self.effort.report(),
         }
     }
-}
-
-/// Every customer-experience metric of a segment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CxReport {
-    /// Every channel.
-    pub all: AllReport,
-    /// Chat conversations only.
-    pub chat: ChatReport,
-    /// E-mail only.
-    pub email: EmailReport,
-    /// SMS only.
-    pub sms: SmsReport,
-    /// Social media only.
-    pub social: SocialReport,
-    /// Communities only.
-    pub community: CommunityReport,
-    /// Phone only.
-    pub phone: PhoneReport,
-    /// Reopen and one-touch, per channel.
-    pub helpdesk: HelpdeskReport,
-    /// Customer effort index.
-    pub effort: EffortReport,
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
 use crate::metrics::cx::add_all;
-use crate::metrics::dist::{Distribution, Summary};
-use crate::metrics::stats::{Mean, Percent, Tally, round2};
+use crate::metrics::dist::Distribution;
+use crate::metrics::stats::{Mean, Tally, per, round2};
+use crate::report::schema::cx::PhoneReport;
 
 crate::mergeable! {
     /// Phone transcripts.
@@ -75,9 +76,9 @@ impl PhoneStats {
             customer_wait: self.waits.summary(),
             cycle_time: self.cycle.summary(),
             with_repetition: self.repetition.percent(),
-            repetitions_per_call: Mean::per(self.repetitions, self.repetition.n),
-            handoffs_per_call: Mean::per(self.handoffs, self.calls),
-            long_silences_per_call: Mean::per(self.long_silences, self.calls),
+            repetitions_per_call: per(self.repetitions, self.repetition.n),
+            handoffs_per_call: per(self.handoffs, self.calls),
+            long_silences_per_call: per(self.long_silences, self.calls),
             silence_pct_of_call: Mean {
                 n: self.timed_calls,
                 value: (self.call_ms > 0)
@@ -86,28 +87,4 @@ impl PhoneStats {
             silence_from_utterance_ends: self.silence_from_ends.percent(),
         }
     }
-}
-
-/// Phone view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PhoneReport {
-    /// Calls.
-    pub calls: u64,
-    /// Customer waits for the agent.
-    pub customer_wait: Summary,
-    /// Cycle time to resolution.
-    pub cycle_time: Summary,
-    /// % of measured calls where identifiers or the problem were repeated.
-    pub with_repetition: Percent,
-    /// Repeated identifiers + restatements per measured call.
-    pub repetitions_per_call: Mean,
-    /// Hand-offs per call.
-    pub handoffs_per_call: Mean,
-    /// Long silences per call.
-    pub long_silences_per_call: Mean,
-    /// Σ long-silence time / Σ call duration × 100, over calls lasting more than 0 ms (n).
-    pub silence_pct_of_call: Mean,
-    /// % of calls whose silences run from the end of an utterance (every message carried
-    /// `duration_ms` or `end`); the others are measured start to start, an upper bound.
-    pub silence_from_utterance_ends: Percent,
 }

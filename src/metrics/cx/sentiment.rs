@@ -1,11 +1,13 @@
 //! Originator sentiment before vs after the solution post: counted over every channel and
 //! again for social media. Shifts are stored in micro-units so the sums merge exactly.
 
+use crate::report::schema::cx::SentimentReport;
+
 use serde::{Deserialize, Serialize};
 
 use crate::detect::ShiftLabel;
 use crate::metrics::ConversationFacts;
-use crate::metrics::stats::{Percent, SumCount, Tally};
+use crate::metrics::stats::{SumCount, Tally};
 
 /// Micro-units per unit of sentiment.
 const MICRO: f64 = 1_000_000.0;
@@ -52,17 +54,4 @@ impl SentimentStats {
             .percent(),
         }
     }
-}
-
-/// Sentiment shift view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SentimentReport {
-    /// Conversations with a measured shift.
-    pub n: u64,
-    /// Mean of (after − before), on the −2..2 scale of differences.
-    pub mean_shift: Option<f64>,
-    /// % negative before and positive after.
-    pub recovered: Percent,
-    /// % neutral or positive before and negative after.
-    pub soured: Percent,
 }

@@ -1,11 +1,13 @@
 //! The `sms` block: requests from repeat users (credited at the end, see
 //! [`crate::metrics::cx::credits`]), alerts the customer acted on, acknowledgement.
 
+use crate::report::schema::cx::SmsReport;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
 use crate::metrics::cx::in_ledger;
-use crate::metrics::stats::{Percent, Tally};
+use crate::metrics::stats::Tally;
 
 crate::mergeable! {
     /// SMS: repeat users, alerts acted on, acknowledgement.
@@ -49,19 +51,4 @@ impl SmsStats {
             solution_acknowledged: self.acknowledged.percent(),
         }
     }
-}
-
-/// SMS view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SmsReport {
-    /// SMS conversations.
-    pub conversations: u64,
-    /// % of requests from customers with another SMS conversation.
-    pub repeat_user_requests: Percent,
-    /// % of alerts followed by a customer action within the window.
-    pub alerts_acted_on: Percent,
-    /// % of conversations with an alert where the customer acted on at least one.
-    pub alerted_conversations_acted_on: Percent,
-    /// % of solutions acknowledged.
-    pub solution_acknowledged: Percent,
 }

@@ -1,13 +1,15 @@
 //! The `social` block: acknowledgement, endorsements of the solution post, time to the
 //! solution and the originator's sentiment across it.
 
+use crate::report::schema::cx::SocialReport;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
-use crate::metrics::cx::endorsements::{EndorsementReport, EndorsementStats};
-use crate::metrics::cx::sentiment::{SentimentReport, SentimentStats};
-use crate::metrics::dist::{Distribution, Summary};
-use crate::metrics::stats::{Percent, Tally};
+use crate::metrics::cx::endorsements::EndorsementStats;
+use crate::metrics::cx::sentiment::SentimentStats;
+use crate::metrics::dist::Distribution;
+use crate::metrics::stats::Tally;
 
 crate::mergeable! {
     /// Social media.
@@ -54,19 +56,4 @@ impl SocialStats {
             sentiment: self.sentiment.report(),
         }
     }
-}
-
-/// Social-media view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SocialReport {
-    /// Social conversations.
-    pub conversations: u64,
-    /// % of solutions acknowledged.
-    pub solution_acknowledged: Percent,
-    /// Endorsements at or after the solution post.
-    pub endorsements: EndorsementReport,
-    /// Originator's post → solution post.
-    pub time_to_solution: Summary,
-    /// Originator sentiment change across the solution post.
-    pub sentiment: SentimentReport,
 }
