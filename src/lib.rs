@@ -9,10 +9,12 @@
 //! 1. [`ingest`] finds and reads inputs (JSONL, gzip, stdin), in parallel chunks;
 //! 2. [`model`] is the shared transcript model ([`model::Conversation`], [`model::Event`]);
 //! 3. [`detect`] holds what the text detectors find ([`detect::Signals`]);
-//! 4. [`metrics`] turns each conversation into [`metrics::ConversationFacts`] and folds
-//!    them into mergeable aggregates ([`metrics::Partial`]);
+//! 4. [`metrics`] turns each conversation into [`metrics::ConversationFacts`] in one call
+//!    ([`metrics::ConversationFacts::compute`]) and folds them into mergeable aggregates
+//!    ([`metrics::Partial`]); an [`observer::Observer`] sees each conversation as it goes;
 //! 5. [`index`] builds and searches a tantivy index of conversations for QA teams;
-//! 6. [`report`] renders the [`report::Report`] as a table, JSON, CSV or Markdown.
+//! 6. [`report`] renders the [`report::Report`] (its contract in [`report::schema`]) as a
+//!    table, JSON, CSV or Markdown.
 //!
 //! [`pipeline`] drives the stages; [`synth`] writes synthetic corpora for benchmarks.
 //!
@@ -27,7 +29,7 @@
 //!
 //! let config = Config::default();
 //! let detectors = cxmine::detect::Detectors::builtin();
-//! let facts = cxmine::pipeline::analyze_conversation(&conv, &config, Some(&detectors));
+//! let facts = cxmine::metrics::ConversationFacts::compute(&conv, &config, Some(&detectors));
 //! assert_eq!(facts.first_response_ms, Some(90_000));
 //! assert!(facts.signals.sentiment_first.unwrap() < 0.0); // "late" is negative
 //!
@@ -46,6 +48,7 @@ pub mod index;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod observer;
 pub mod pipeline;
 pub mod report;
 pub mod spill;

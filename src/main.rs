@@ -333,7 +333,7 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
     };
     let observer = indexer
         .as_ref()
-        .map(|i| i as &dyn cxmine::pipeline::Observer);
+        .map(|i| i as &dyn cxmine::observer::Observer);
     let mut partial = pool.install(|| cxmine::pipeline::run(&files, &options, facts, observer))?;
     if let Some(indexer) = indexer {
         report_index(indexer.finish()?, args.run.quiet);

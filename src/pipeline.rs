@@ -25,7 +25,6 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::detect::Detection;
 use crate::error::{Error, Problem, SkipReason};
 use crate::ingest::assemble::{EventStore, assemble_partition};
 use crate::ingest::chunks::{Chunk, Chunker, lines};
@@ -33,31 +32,14 @@ use crate::ingest::format::InputFormat;
 use crate::ingest::jsonl::{Line, parse_line};
 use crate::ingest::source::{self, InputFile};
 use crate::ingest::surveys::SurveyTable;
-use crate::metrics::{ConversationFacts, Dimension, Partial, conversation_facts};
+use crate::metrics::{ConversationFacts, Dimension, Partial};
 use crate::model::{Conversation, SourcePos};
 use crate::spill::SpillStore;
 
 mod foreign;
 mod guard;
+pub use crate::observer::Observer;
 pub use foreign::convert;
-
-/// Something that wants to see every analysed conversation (a facts writer, an index).
-pub trait Observer: Sync {
-    /// True when [`Observer::observe`] wants each conversation's detections; they then
-    /// come from the same detector pass as the signals.
-    fn wants_detections(&self) -> bool {
-        false
-    }
-
-    /// Called once per conversation, from worker threads. `detections` is empty unless
-    /// [`Observer::wants_detections`] said yes and detectors ran.
-    fn observe(
-        &self,
-        conversation: &Conversation<'_>,
-        facts: &ConversationFacts,
-        detections: &[Detection],
-    );
-}
 
 /// How to run an analysis.
 #[derive(Debug, Clone)]
@@ -124,32 +106,13 @@ const LEDGER_ENTRY_BYTES: usize = 48;
 /// Problems printed to stderr before the rest are only counted.
 pub const MAX_PRINTED_PROBLEMS: usize = 50;
 
-/// Per-conversation analysis: structural facts, and `signals` when detectors are given.
+/// Per-conversation analysis; kept at this path for callers of the earlier API.
 pub fn analyze_conversation(
     conv: &Conversation<'_>,
     config: &Config,
     detectors: Option<&crate::detect::Detectors>,
 ) -> ConversationFacts {
-    analyze_with_detections(conv, config, detectors, false).0
-}
-
-/// [`analyze_conversation`], plus the detection list when `want_detections` (one
-/// detector pass gives both; without detectors the list is empty).
-pub fn analyze_with_detections(
-    conv: &Conversation<'_>,
-    config: &Config,
-    detectors: Option<&crate::detect::Detectors>,
-    want_detections: bool,
-) -> (ConversationFacts, Vec<Detection>) {
-    let mut facts = conversation_facts(conv, config);
-    let mut detections = Vec::new();
-    match detectors {
-        Some(d) if want_detections => (facts.signals, detections) = d.analyze(conv),
-        Some(d) => facts.signals = d.signals(conv),
-        None => {}
-    }
-    facts.cx = crate::metrics::cx_facts::cx_facts(conv, &facts, config);
-    (facts, detections)
+    ConversationFacts::compute(conv, config, detectors)
 }
 
 /// Writes chunks' output in sequence order, whatever order they finish in.
@@ -260,7 +223,7 @@ impl Context<'_> {
         if let Some(s) = &self.options.surveys {
             s.apply_by_conversation(conv);
         }
-        let (facts, detections) = analyze_with_detections(
+        let (facts, detections) = ConversationFacts::compute_with_detections(
             conv,
             &self.options.config,
             self.options.detectors.as_deref(),

@@ -630,9 +630,9 @@ fn pipeline_fills_signals_when_detectors_are_given() {
         Msg(Customer, "works perfectly, thanks", None),
     ]);
     let config = cxmine::config::Config::default();
-    let without = cxmine::pipeline::analyze_conversation(&conv, &config, None);
+    let without = cxmine::metrics::ConversationFacts::compute(&conv, &config, None);
     assert_eq!(without.signals, Signals::default());
-    let with = cxmine::pipeline::analyze_conversation(&conv, &config, Some(det()));
+    let with = cxmine::metrics::ConversationFacts::compute(&conv, &config, Some(det()));
     assert_eq!(with.signals.acknowledgement, Acknowledgement::Success);
     assert_eq!(with.signals.shift, ShiftLabel::Recovered);
 }

@@ -158,7 +158,7 @@ fn build_signal_index(dir: &Path) {
         .with_detections(&detections_for)
         .with_effort(&effort);
     for conv in read_fixture(&text) {
-        let mut facts = cxmine::pipeline::analyze_conversation(&conv, &config, None);
+        let mut facts = cxmine::metrics::ConversationFacts::compute(&conv, &config, None);
         facts.signals = signals_for(&conv.id);
         indexer.add(&conv, &facts).unwrap();
     }
@@ -803,7 +803,7 @@ fn indexing_a_large_conversation_is_linear() {
     let indexer = ConversationIndexer::open_or_create(dir.path(), WriterOptions::default())
         .unwrap()
         .with_masker(&identifier_spans);
-    let facts = cxmine::pipeline::analyze_conversation(&conv, &Config::default(), None);
+    let facts = cxmine::metrics::ConversationFacts::compute(&conv, &Config::default(), None);
     indexer
         .add_with_detections(&conv, &facts, &detections)
         .unwrap();

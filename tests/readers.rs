@@ -531,7 +531,7 @@ fn output_does_not_depend_on_thread_count() {
 /// An observer that fails (panics) on one conversation, as a bug in an analysis step would.
 struct FailsOn(&'static str);
 
-impl cxmine::pipeline::Observer for FailsOn {
+impl cxmine::observer::Observer for FailsOn {
     fn observe(
         &self,
         conversation: &Conversation<'_>,

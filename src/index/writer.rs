@@ -32,7 +32,7 @@ use crate::detect::Detection;
 use crate::error::Error;
 use crate::metrics::ConversationFacts;
 use crate::model::{Conversation, Role};
-use crate::pipeline::Observer;
+use crate::observer::Observer;
 
 pub use super::mask::{Edit, MASK, Masker, mask_text, remap};
 /// Produces the detector hits of a conversation, for highlighting.

@@ -751,7 +751,7 @@ pub(crate) mod tests {
         // Without detectors the solution is the first answer (event 1); its score event
         // (event 2) is at or after it and counts its 4 points.
         let config = crate::config::Config::default();
-        let facts = crate::pipeline::analyze_conversation(&conv, &config, None);
+        let facts = crate::metrics::ConversationFacts::compute(&conv, &config, None);
         assert_eq!(facts.cx.solution.map(|s| s.event), Some(1));
         assert_eq!(facts.cx.endorsements.total(), 4);
     }

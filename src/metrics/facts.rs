@@ -18,8 +18,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::detect::Signals;
-use crate::metrics::cx_facts::CxFacts;
+use crate::detect::{Detection, Detectors, Signals};
+use crate::metrics::cx_facts::{CxFacts, cx_facts};
 use crate::model::{Channel, Conversation, EventKind, Role, Survey};
 use crate::time::Timestamp;
 
@@ -102,7 +102,40 @@ pub struct ConversationFacts {
     pub cx: CxFacts,
 }
 
-/// Computes the structural facts of a finished conversation (detectors fill `signals` later).
+impl ConversationFacts {
+    /// Every fact of a finished conversation, in one call: the structure of its events, then
+    /// the text detectors' [`Signals`] (left at their defaults without `detectors`), then the
+    /// customer-experience facts, which read both.
+    pub fn compute(
+        conv: &Conversation<'_>,
+        config: &Config,
+        detectors: Option<&Detectors>,
+    ) -> ConversationFacts {
+        ConversationFacts::compute_with_detections(conv, config, detectors, false).0
+    }
+
+    /// [`ConversationFacts::compute`], plus the detection list when `want_detections` (one
+    /// detector pass gives both; without detectors the list is empty).
+    pub fn compute_with_detections(
+        conv: &Conversation<'_>,
+        config: &Config,
+        detectors: Option<&Detectors>,
+        want_detections: bool,
+    ) -> (ConversationFacts, Vec<Detection>) {
+        let mut facts = conversation_facts(conv, config);
+        let mut detections = Vec::new();
+        match detectors {
+            Some(d) if want_detections => (facts.signals, detections) = d.analyze(conv),
+            Some(d) => facts.signals = d.signals(conv),
+            None => {}
+        }
+        facts.cx = cx_facts(conv, &facts, config);
+        (facts, detections)
+    }
+}
+
+/// The first of the three steps of [`ConversationFacts::compute`]: the structural facts
+/// only, with default `signals` and `cx` (tests use it to set signals by hand).
 pub fn conversation_facts(conv: &Conversation<'_>, config: &Config) -> ConversationFacts {
     let events = &conv.events;
     let mut messages = MessageCounts::default();

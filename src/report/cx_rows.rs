@@ -235,7 +235,7 @@ mod tests {
         ];
         for mut c in [chat, mail] {
             c.finish();
-            let f = crate::pipeline::analyze_conversation(&c, &config, None);
+            let f = crate::metrics::ConversationFacts::compute(&c, &config, None);
             partial.add(&f, &config);
         }
         partial.finish(&config).unwrap()
