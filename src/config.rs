@@ -70,9 +70,9 @@ pub struct Config {
 pub struct CxConfig {
     /// An alert counts as acted on when the customer does something (writes, buys,
     /// accepts, visits) within this long after it. Default `"24h"`.
-    pub alert_action_window: String,
+    pub alert_action_window: DurationSetting,
     /// A gap between two turns of a call longer than this is a long silence. Default `"30s"`.
-    pub long_silence: String,
+    pub long_silence: DurationSetting,
 }
 
 impl Default for CxConfig {
@@ -170,9 +170,51 @@ pub struct SlaTarget {
     /// Severity it applies to (any when absent; compared case-insensitively).
     pub severity: Option<String>,
     /// Target for the first human response, e.g. `"2m"`, `"4h"`, `"1d"`.
-    pub first_response: String,
+    pub first_response: DurationSetting,
     /// Target for resolution.
-    pub resolution: String,
+    pub resolution: DurationSetting,
+}
+
+/// A duration setting as written (`"15m"`) and in milliseconds, parsed once when the
+/// configuration is read, so the metrics never parse text per conversation.
+///
+/// Text that is not a duration is kept (with no milliseconds) so that validation can name
+/// the setting it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurationSetting {
+    text: String,
+    ms: Option<i64>,
+}
+
+impl DurationSetting {
+    /// Parses `text` with [`parse_duration`].
+    pub fn new(text: impl Into<String>) -> DurationSetting {
+        let text = text.into();
+        let ms = parse_duration(&text);
+        DurationSetting { text, ms }
+    }
+
+    /// The setting as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Milliseconds, `None` when the text is not a duration.
+    pub fn ms(&self) -> Option<i64> {
+        self.ms
+    }
+}
+
+impl From<&str> for DurationSetting {
+    fn from(text: &str) -> DurationSetting {
+        DurationSetting::new(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for DurationSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<DurationSetting, D::Error> {
+        String::deserialize(d).map(DurationSetting::new)
+    }
 }
 
 /// Resolved SLA targets for one conversation, in milliseconds.
@@ -266,9 +308,10 @@ impl Config {
                 ("first_response", &t.first_response),
                 ("resolution", &t.resolution),
             ] {
-                if parse_duration(v).is_none() {
+                if v.ms().is_none() {
                     return Err(format!(
-                        "sla[{i}].{name}: {v:?} is not a duration like 15m, 4h, 2d"
+                        "sla[{i}].{name}: {:?} is not a duration like 15m, 4h, 2d",
+                        v.text()
                     ));
                 }
             }
@@ -281,9 +324,10 @@ impl Config {
             ("cx.alert_action_window", &self.cx.alert_action_window),
             ("cx.long_silence", &self.cx.long_silence),
         ] {
-            if parse_duration(v).is_none() {
+            if v.ms().is_none() {
                 return Err(format!(
-                    "{name}: {v:?} is not a duration like 30s, 15m, 24h"
+                    "{name}: {:?} is not a duration like 30s, 15m, 24h",
+                    v.text()
                 ));
             }
         }
@@ -305,12 +349,12 @@ impl Config {
 
     /// SMS alert action window in milliseconds.
     pub fn alert_action_window_ms(&self) -> i64 {
-        parse_duration(&self.cx.alert_action_window).unwrap_or(86_400_000)
+        self.cx.alert_action_window.ms().unwrap_or(86_400_000)
     }
 
     /// Long-silence threshold in milliseconds.
     pub fn long_silence_ms(&self) -> i64 {
-        parse_duration(&self.cx.long_silence).unwrap_or(30_000)
+        self.cx.long_silence.ms().unwrap_or(30_000)
     }
 
     /// FCR repeat window in milliseconds.
@@ -343,8 +387,8 @@ impl Config {
                 _ => Some((s, t)),
             })
             .map(|(_, t)| SlaMillis {
-                first_response: parse_duration(&t.first_response).unwrap_or(i64::MAX),
-                resolution: parse_duration(&t.resolution).unwrap_or(i64::MAX),
+                first_response: t.first_response.ms().unwrap_or(i64::MAX),
+                resolution: t.resolution.ms().unwrap_or(i64::MAX),
             })
             .unwrap_or_else(|| default_sla(channel))
     }

@@ -339,10 +339,8 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
         report_index(indexer.finish()?, args.run.quiet);
     }
     if let Some(path) = &args.partial {
-        partial.ledger.load_spilled()?;
-        partial.canonicalize();
         let mut w = create(path)?;
-        serde_json::to_writer(&mut w, &partial)?;
+        partial.write_json(&mut w, path)?;
         w.flush()?;
     }
     let skipped = partial.diagnostics.skipped_total();
@@ -365,17 +363,7 @@ fn merge(args: MergeArgs) -> Result<Exit> {
     for path in &args.partials {
         let text =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let part: Partial = serde_json::from_slice(&text).map_err(|e| cxmine::Error::Partial {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        if part.cxmine_partial != cxmine::metrics::PARTIAL_VERSION {
-            return Err(cxmine::Error::Partial {
-                path: path.clone(),
-                message: format!("format version {} is not supported", part.cxmine_partial),
-            }
-            .into());
-        }
+        let part = Partial::from_json(&text, path)?;
         match &mut total {
             None => total = Some(part),
             Some(t) => t.merge(part)?,

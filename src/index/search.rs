@@ -112,7 +112,7 @@ pub struct Snippet {
 
 /// One matching conversation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Hit {
+pub struct SearchHit {
     /// Conversation id.
     pub id: String,
     /// Channel.
@@ -145,7 +145,7 @@ pub struct SearchResults {
     /// Matching conversations (all of them, not only those returned).
     pub total: u64,
     /// The hits returned, in sort order.
-    pub hits: Vec<Hit>,
+    pub hits: Vec<SearchHit>,
     /// Flag counts, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<FacetCounts>,
@@ -392,7 +392,7 @@ impl IndexSearcher {
         score: Option<f32>,
         terms: &HashSet<String>,
         max_snippets: usize,
-    ) -> Result<Hit, Error> {
+    ) -> Result<SearchHit, Error> {
         let doc: TantivyDocument = self
             .reader
             .searcher()
@@ -419,7 +419,7 @@ impl IndexSearcher {
             path: self.path.clone(),
             message: format!("stored conversation of document {addr:?} is unreadable"),
         })?;
-        Ok(Hit {
+        Ok(SearchHit {
             id: conv.id.to_string(),
             channel: conv.channel.as_str().to_owned(),
             opened_at: conv.opened_at.map(|t| t.to_string()),

@@ -1,13 +1,13 @@
 //! Input formats: which reader handles a file, chosen from `--input-format`, else from the
 //! file's extension, else from its first bytes.
 //!
-//! Detection is deterministic and cheap. A known extension (a trailing `.gz` is ignored)
+//! The choice is deterministic and cheap. A known extension (a trailing `.gz` is ignored)
 //! decides: the name is what the user chose, and a first line is a weak witness (a JSONL
 //! file whose first line is damaged — `<?xml …`, `From …`, `[…]` — must still be read as
 //! JSONL, its bad line reported and the rest kept, not handed to a reader that finds
 //! nothing in it). Only a name with no known extension is sniffed (an mbox starts with
 //! `From `, a Stack Exchange dump with `<?xml` / `<posts>`, JSONL with `{`). Every choice
-//! carries the [`Detection`] reason so the run can say why a reader was picked.
+//! carries the [`ChosenBy`] reason so the run can say why a reader was picked.
 
 use std::fmt;
 use std::path::Path;
@@ -84,7 +84,7 @@ impl fmt::Display for InputFormat {
 
 /// Why a format was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detection {
+pub enum ChosenBy {
     /// Forced with `--input-format`.
     Forced,
     /// The extension named it (the content is not looked at).
@@ -95,14 +95,14 @@ pub enum Detection {
     Default,
 }
 
-impl Detection {
+impl ChosenBy {
     /// A short phrase for messages ("by extension").
     pub fn as_str(self) -> &'static str {
         match self {
-            Detection::Forced => "forced",
-            Detection::Extension => "by extension",
-            Detection::Content => "by content",
-            Detection::Default => "by default",
+            ChosenBy::Forced => "forced",
+            ChosenBy::Extension => "by extension",
+            ChosenBy::Content => "by content",
+            ChosenBy::Default => "by default",
         }
     }
 }
@@ -201,19 +201,19 @@ pub fn format_of_path(path: &Path) -> Option<InputFormat> {
 /// only `.txt`: plain text is a chat or call log unless its first line is an mbox
 /// separator with a sender and a date (mailing-list archives are published as monthly
 /// `.txt` files), which picks the mbox reader.
-pub fn detect(path: &Path, head: &[u8], forced: Option<InputFormat>) -> (InputFormat, Detection) {
+pub fn detect(path: &Path, head: &[u8], forced: Option<InputFormat>) -> (InputFormat, ChosenBy) {
     if let Some(f) = forced {
-        return (f, Detection::Forced);
+        return (f, ChosenBy::Forced);
     }
     if effective_extension(path).as_deref() == Some("txt") && starts_with_mbox_separator(head) {
-        return (InputFormat::Mbox, Detection::Content);
+        return (InputFormat::Mbox, ChosenBy::Content);
     }
     if let Some(f) = format_of_path(path) {
-        return (f, Detection::Extension);
+        return (f, ChosenBy::Extension);
     }
     match format_of_content(head) {
-        Some(c) => (c, Detection::Content),
-        None => (InputFormat::Jsonl, Detection::Default),
+        Some(c) => (c, ChosenBy::Content),
+        None => (InputFormat::Jsonl, ChosenBy::Default),
     }
 }
 
@@ -236,114 +236,114 @@ mod tests {
     #[test]
     fn detection_table() {
         // (file name, first bytes, expected format, expected reason)
-        let cases: [(&str, &[u8], InputFormat, Detection); 19] = [
+        let cases: [(&str, &[u8], InputFormat, ChosenBy); 19] = [
             // A mailing-list archive published as .txt: its separator picks the mbox reader.
             (
                 "2016-January.txt",
                 b"From ana at mail.example  Fri Jan  1 01:46:06 2016\nFrom: ana at mail.example\n",
                 InputFormat::Mbox,
-                Detection::Content,
+                ChosenBy::Content,
             ),
             // A .txt whose first line only starts with "From " stays a chat log.
             (
                 "notes.txt",
                 b"From the log we see this\n",
                 InputFormat::ChatLog,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             // The extension wins for .log.
             (
                 "a.log",
                 b"From ana@mail.example Fri Jan  1 01:46:06 2016\n",
                 InputFormat::ChatLog,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "a.jsonl",
                 b"{\"id\":1}",
                 InputFormat::Jsonl,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
-            ("a.jsonl.gz", b"", InputFormat::Jsonl, Detection::Extension),
+            ("a.jsonl.gz", b"", InputFormat::Jsonl, ChosenBy::Extension),
             (
                 "tweets.csv",
                 b"tweet_id,author_id",
                 InputFormat::SocialCsv,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "box",
                 b"From a@b Mon Jan  1 00:00:00 2024\n",
                 InputFormat::Mbox,
-                Detection::Content,
+                ChosenBy::Content,
             ),
             (
                 "m.eml",
                 b"From a@b Mon Jan",
                 InputFormat::Eml,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "noext",
                 b"Message-ID: <x@y>\r\n",
                 InputFormat::Eml,
-                Detection::Content,
+                ChosenBy::Content,
             ),
             (
                 "Posts.xml",
                 b"\xEF\xBB\xBF<?xml version",
                 InputFormat::StackExchangeXml,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "chat.txt",
                 b"[2024-03-01 10:02:13] Agent Sam: hi",
                 InputFormat::ChatLog,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             // A known extension wins over a first line of another format.
             (
                 "dump.txt",
                 b"{\"id\":\"c\"}",
                 InputFormat::ChatLog,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "calls.jsonl",
                 b"<?xml version=\"1.0\"?>\n{\"id\":\"c\"}",
                 InputFormat::Jsonl,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "calls.jsonl",
                 b"From someone\n{\"id\":\"c\"}",
                 InputFormat::Jsonl,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "calls.ndjson.gz",
                 b"[note]\n{\"id\":\"c\"}",
                 InputFormat::Jsonl,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "notes.xml",
                 b"just some text",
                 InputFormat::StackExchangeXml,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
             (
                 "box.mbox",
                 b"{\"id\":\"c\"}",
                 InputFormat::Mbox,
-                Detection::Extension,
+                ChosenBy::Extension,
             ),
-            ("mystery", b"hello", InputFormat::Jsonl, Detection::Default),
+            ("mystery", b"hello", InputFormat::Jsonl, ChosenBy::Default),
             (
                 "export",
                 b"--- c1 ---\n[2024-03-01 10:00:00] Agent A: x",
                 InputFormat::ChatLog,
-                Detection::Content,
+                ChosenBy::Content,
             ),
         ];
         for (name, head, format, why) in cases {
@@ -351,7 +351,7 @@ mod tests {
         }
         assert_eq!(
             detect(Path::new("a.jsonl"), b"{", Some(InputFormat::ChatLog)),
-            (InputFormat::ChatLog, Detection::Forced)
+            (InputFormat::ChatLog, ChosenBy::Forced)
         );
     }
 }

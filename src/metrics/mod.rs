@@ -13,6 +13,7 @@ pub mod cx_facts;
 pub mod dist;
 pub mod facts;
 pub mod kpi;
+mod partial_file;
 pub mod segment;
 pub mod stats;
 

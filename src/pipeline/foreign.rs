@@ -16,7 +16,7 @@ use super::{Context, Error, Options, Partial, guard};
 use crate::error::Problem;
 use crate::ingest::chatlog::{self, ChatPattern};
 use crate::ingest::email::Threader;
-use crate::ingest::format::{Detection, InputFormat, detect, format_of_path};
+use crate::ingest::format::{ChosenBy, InputFormat, detect, format_of_path};
 use crate::ingest::readers::ReadOutput;
 use crate::ingest::source::{self, InputFile, STDIN};
 use crate::ingest::{community_xml, social_csv};
@@ -43,21 +43,21 @@ pub(super) fn choose_formats(
                 (
                     options.input_format.unwrap_or(InputFormat::Jsonl),
                     if options.input_format.is_some() {
-                        Detection::Forced
+                        ChosenBy::Forced
                     } else {
-                        Detection::Default
+                        ChosenBy::Default
                     },
                 )
             } else if let Some(f) = options.input_format {
-                (f, Detection::Forced)
+                (f, ChosenBy::Forced)
             } else if let Some(f) = format_of_path(&file.path).filter(|&f| !is_plain_text(file, f))
             {
-                (f, Detection::Extension)
+                (f, ChosenBy::Extension)
             } else {
                 detect(&file.path, &read_head(file), None)
             };
             if options.print_problems
-                && !(format == InputFormat::Jsonl && why == Detection::Extension)
+                && !(format == InputFormat::Jsonl && why == ChosenBy::Extension)
             {
                 eprintln!(
                     "cxmine: {}: {} reader ({})",
