@@ -51,6 +51,7 @@ pub mod model;
 pub mod observer;
 pub mod pipeline;
 pub mod report;
+pub mod reporter;
 pub mod spill;
 pub mod synth;
 pub mod time;

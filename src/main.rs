@@ -2,6 +2,7 @@
 //! errors to exit codes. All the work is in the `cxmine` library.
 
 mod cli;
+mod terminal;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -34,6 +35,7 @@ enum Exit {
 }
 
 fn main() -> ExitCode {
+    terminal::install_panic_hook();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
@@ -292,8 +294,7 @@ fn run_options(run: &RunArgs, config: Config) -> Result<cxmine::pipeline::Option
     Ok(cxmine::pipeline::Options {
         config,
         mem_limit,
-        progress: !run.quiet,
-        print_problems: !run.quiet,
+        reporter: std::sync::Arc::new(terminal::Terminal::new(run.quiet)),
         detectors: Some(std::sync::Arc::new(load_detectors(
             run.lexicons.as_deref(),
         )?)),
@@ -431,7 +432,7 @@ fn convert(args: ConvertArgs) -> Result<Exit> {
     let config = load_config(args.config.as_deref())?;
     let options = cxmine::pipeline::Options {
         config,
-        print_problems: !args.quiet,
+        reporter: std::sync::Arc::new(terminal::Terminal::messages_only(args.quiet)),
         input_format: input_format(&args.readers)?,
         surveys: surveys(&args.readers)?,
         ..Default::default()

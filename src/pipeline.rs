@@ -17,10 +17,9 @@
 //! report depends only on the multiset of conversations.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -34,6 +33,7 @@ use crate::ingest::source::{self, InputFile};
 use crate::ingest::surveys::SurveyTable;
 use crate::metrics::{ConversationFacts, Dimension, Partial};
 use crate::model::{Conversation, SourcePos};
+use crate::reporter::{Reporter, Silent};
 use crate::spill::SpillStore;
 
 mod foreign;
@@ -52,10 +52,9 @@ pub struct Options {
     pub mem_limit: usize,
     /// Target chunk size in bytes.
     pub chunk_size: usize,
-    /// Show a progress bar on stderr (only when stderr is a terminal).
-    pub progress: bool,
-    /// Print problems on stderr as they are met (at most [`MAX_PRINTED_PROBLEMS`]).
-    pub print_problems: bool,
+    /// Told about problems, reader choices and progress as the run goes ([`Silent`] by
+    /// default).
+    pub reporter: Arc<dyn Reporter>,
     /// Text detectors filling `signals`; `None` leaves the signals at their defaults.
     pub detectors: Option<Arc<crate::detect::Detectors>>,
     /// Read every input with this reader (`--input-format`); detected per file otherwise.
@@ -83,8 +82,7 @@ impl Default for Options {
             config: Config::default(),
             mem_limit: 256 << 20,
             chunk_size: 1 << 20,
-            progress: false,
-            print_problems: false,
+            reporter: Arc::new(Silent),
             detectors: None,
             input_format: None,
             surveys: None,
@@ -103,7 +101,7 @@ pub fn max_record_bytes(mem_limit: usize) -> usize {
 /// Approximate memory of one ledger entry, for the ledger budget.
 const LEDGER_ENTRY_BYTES: usize = 48;
 
-/// Problems printed to stderr before the rest are only counted.
+/// Problems a terminal reporter prints before the rest are only counted.
 pub const MAX_PRINTED_PROBLEMS: usize = 50;
 
 /// Per-conversation analysis; kept at this path for callers of the earlier API.
@@ -145,7 +143,6 @@ struct Context<'r> {
     ledger_budget: usize,
     facts_out: Option<Mutex<OrderedWriter>>,
     observer: Option<&'r dyn Observer>,
-    printed: AtomicUsize,
     conversations: AtomicU64,
     fatal: Mutex<Option<Error>>,
     /// Raised with the first fatal error: threads stop taking work.
@@ -182,19 +179,8 @@ impl Context<'_> {
             reason,
             message,
         };
-        self.print_problem(&p);
+        self.options.reporter.problem(&p);
         acc.diagnostics.record(p);
-    }
-
-    fn print_problem(&self, p: &Problem) {
-        if self.options.print_problems {
-            let n = self.printed.fetch_add(1, Ordering::Relaxed);
-            if n < MAX_PRINTED_PROBLEMS {
-                eprintln!("cxmine: {p}");
-            } else if n == MAX_PRINTED_PROBLEMS {
-                eprintln!("cxmine: further problems are counted in the report, not printed");
-            }
-        }
     }
 
     /// Analyses one conversation into `acc` (and its output line into `facts_buf`); a
@@ -342,37 +328,12 @@ fn too_long(len: u64, max_line: usize) -> String {
     format!("line of {len} bytes, longer than the maximum of {max_line} (--mem-limit / 16)")
 }
 
-fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
-    if !enabled || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    // Stdin has no known size: a spinner with the byte count instead of a bar and an ETA.
-    let (pb, template) = if total == 0 {
-        (
-            indicatif::ProgressBar::new_spinner(),
-            "{spinner} [{elapsed_precise}] {bytes} {bytes_per_sec} {msg}",
-        )
-    } else {
-        (
-            indicatif::ProgressBar::new(total),
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg} ETA {eta}",
-        )
-    };
-    pb.set_style(indicatif::ProgressStyle::with_template(template).expect("progress template"));
-    pb
-}
-
-/// Shows bytes read and conversations analysed so far, with their rate.
-fn show_progress(
-    pb: &indicatif::ProgressBar,
-    raw: &AtomicU64,
-    conversations: &AtomicU64,
-    started: Instant,
-) {
-    pb.set_position(raw.load(Ordering::Relaxed));
-    let n = conversations.load(Ordering::Relaxed);
-    let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-3);
-    pb.set_message(format!("{n} conversations ({rate:.0}/s)"));
+/// Tells the reporter the bytes read and conversations analysed so far.
+fn show_progress(reporter: &dyn Reporter, raw: &AtomicU64, conversations: &AtomicU64) {
+    reporter.progress(
+        raw.load(Ordering::Relaxed),
+        conversations.load(Ordering::Relaxed),
+    );
 }
 
 /// The JSONL inputs of a run, as the chunk reader thread sees them.
@@ -451,9 +412,9 @@ pub fn run(
     facts_out: Option<Box<dyn Write + Send>>,
     observer: Option<&dyn Observer>,
 ) -> Result<Partial, Error> {
-    let started = Instant::now();
     let total: u64 = files.iter().map(|f| f.size).sum();
-    let pb = progress_bar(total, options.progress);
+    let reporter = &*options.reporter;
+    reporter.started(total);
     let raw = Arc::new(AtomicU64::new(0));
     let ctx = Context {
         files,
@@ -471,7 +432,6 @@ pub fn run(
             })
         }),
         observer,
-        printed: AtomicUsize::new(0),
         conversations: AtomicU64::new(0),
         fatal: Mutex::new(None),
         failed: AtomicBool::new(false),
@@ -486,7 +446,7 @@ pub fn run(
         std::thread::scope(|s| {
             let ticker = s.spawn(|| {
                 while !done.load(Ordering::Relaxed) {
-                    show_progress(&pb, &raw, &ctx.conversations, started);
+                    show_progress(reporter, &raw, &ctx.conversations);
                     std::thread::park_timeout(std::time::Duration::from_millis(200));
                 }
             });
@@ -515,7 +475,6 @@ pub fn run(
         let chunk_source = &chunk_source;
         let reader = s.spawn(move || read_all_guarded(chunk_source, tx));
         let ctx = &ctx;
-        let pb = &pb;
         let partial = rx
             .into_iter()
             .par_bridge()
@@ -524,7 +483,7 @@ pub fn run(
                 |mut acc, chunk| {
                     ctx.process_chunk(&mut acc, chunk);
                     ctx.bound_ledger(&mut acc);
-                    show_progress(pb, &raw, &ctx.conversations, started);
+                    show_progress(reporter, &raw, &ctx.conversations);
                     acc
                 },
             )
@@ -558,7 +517,7 @@ pub fn run(
     foreign::tally_formats(&mut partial, &formats);
     foreign::survey_problems(&ctx, &mut partial);
     if !ctx.store.is_empty() {
-        pb.set_message("reassembling event lines");
+        reporter.phase("reassembling event lines");
     }
     let assembled = assemble_events(&ctx, chunks)?;
     partial.merge(assembled)?;
@@ -575,7 +534,7 @@ pub fn run(
         }
         w.out.flush().map_err(|e| Error::io("(facts output)", e))?;
     }
-    pb.finish_and_clear();
+    reporter.finished();
     partial.canonicalize();
     Ok(partial)
 }

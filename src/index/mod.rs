@@ -67,7 +67,7 @@ pub mod writer;
 
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tantivy::Index;
 
@@ -112,17 +112,23 @@ pub fn tantivy_error(dir: &Path) -> impl Fn(tantivy::TantivyError) -> Error + '_
     }
 }
 
+/// Guarded sections running now (see [`panics_are_contained`]).
+static CONTAINING: AtomicUsize = AtomicUsize::new(0);
+
+/// True while some [`guarded`] call is running: a panic then is expected to become an
+/// error, so a program's panic hook may keep its message off stderr. The library never
+/// touches the process-wide hook itself.
+pub fn panics_are_contained() -> bool {
+    CONTAINING.load(Ordering::SeqCst) > 0
+}
+
 /// Runs `f`, turning a panic inside tantivy (which some kinds of file damage cause) into
-/// an [`Error::Index`] that says the index is damaged. The panic message is kept off
-/// stderr while `f` runs (the process-wide panic hook is swapped under a lock).
+/// an [`Error::Index`] that says the index is damaged. While `f` runs,
+/// [`panics_are_contained`] is true.
 pub fn guarded<T>(dir: &Path, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
-    static HOOK: Mutex<()> = Mutex::new(());
-    let lock = HOOK.lock().unwrap_or_else(|p| p.into_inner());
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    CONTAINING.fetch_add(1, Ordering::SeqCst);
     let result = std::panic::catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
-    drop(lock);
+    CONTAINING.fetch_sub(1, Ordering::SeqCst);
     result.unwrap_or_else(|payload| {
         let what = payload
             .downcast_ref::<String>()

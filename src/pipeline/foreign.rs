@@ -30,8 +30,7 @@ const HEAD_BYTES: usize = 4096;
 /// Conversations analysed per parallel task (and per facts sequence number).
 const BATCH: usize = 512;
 
-/// The reader for each file, announced on stderr (when problems are printed) for every
-/// file that is not read as JSONL by its extension.
+/// The reader for each file, each choice told to the reporter.
 pub(super) fn choose_formats(
     files: &[InputFile],
     options: &Options,
@@ -56,16 +55,7 @@ pub(super) fn choose_formats(
             } else {
                 detect(&file.path, &read_head(file), None)
             };
-            if options.print_problems
-                && !(format == InputFormat::Jsonl && why == ChosenBy::Extension)
-            {
-                eprintln!(
-                    "cxmine: {}: {} reader ({})",
-                    file.name,
-                    format,
-                    why.as_str()
-                );
-            }
+            options.reporter.reader_chosen(&file.name, format, why);
             Ok(format)
         })
         .collect()
@@ -364,7 +354,7 @@ pub fn convert(
 /// A problem in the run's terms, for callers that hold a [`Problem`] already.
 impl Context<'_> {
     pub(super) fn report_problem(&self, acc: &mut Partial, p: Problem) {
-        self.print_problem(&p);
+        self.options.reporter.problem(&p);
         acc.diagnostics.record(p);
     }
 }
