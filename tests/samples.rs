@@ -130,7 +130,8 @@ fn bad_fixture_counts_each_reason_once() {
 }
 
 /// The customer-experience block of the samples report, pinned whole in
-/// `tests/fixtures/samples_cx.json`. The values asserted one by one below were recomputed
+/// `tests/fixtures/samples_cx.json` (regenerate it with `scripts/regen-samples-cx` after a
+/// change meant to move it, and review the diff). The values asserted one by one below were recomputed
 /// by hand from the per-conversation facts (`--facts`): 77 of 80 conversations measured
 /// (three have no customer message); hand-offs max(detected, transfer events) sum to 22 →
 /// 0.28 per conversation, 61 of 80 with none = 76.25 %; 8 measured conversations with a
