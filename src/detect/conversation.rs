@@ -57,6 +57,15 @@ pub fn message_findings(det: &Detectors, role: Role, text: &str, hits: &[Hit]) -
     }
 }
 
+/// A detection that a conversation rule made (not a lexicon hit): which detector, its
+/// label, the rule id and where the rule comes from.
+struct RuleRecord<'a> {
+    detector: &'a str,
+    label: &'a str,
+    rule: &'a str,
+    source: &'a str,
+}
+
 struct Sink<'a> {
     out: Option<&'a mut Vec<Detection>>,
 }
@@ -81,16 +90,16 @@ impl Sink<'_> {
         }
     }
 
-    fn event(&mut self, event: usize, span: (usize, usize), what: [&str; 4]) {
+    fn event(&mut self, event: usize, span: (usize, usize), what: RuleRecord<'_>) {
         if let Some(out) = self.out.as_deref_mut() {
             out.push(Detection {
                 event,
                 start: span.0,
                 end: span.1,
-                detector: what[0].into(),
-                label: what[1].into(),
-                rule: what[2].into(),
-                source: what[3].into(),
+                detector: what.detector.into(),
+                label: what.label.into(),
+                rule: what.rule.into(),
+                source: what.source.into(),
             });
         }
     }
@@ -109,6 +118,23 @@ struct State<'e> {
     customer_spoke: bool,
 }
 
+/// One pass over a conversation: the detectors, the running state, the reusable buffers
+/// and where detections go (nowhere on the hot path).
+struct Pass<'a, 'e> {
+    det: &'a Detectors,
+    st: State<'e>,
+    scratch: &'a mut Scratch,
+    sink: Sink<'a>,
+}
+
+/// One message as the detectors saw it.
+struct Message<'m> {
+    index: usize,
+    text: &'m str,
+    hits: &'m [Hit],
+    findings: &'m MessageFindings,
+}
+
 /// Analyses `conv`; pushes detections into `out` when given.
 pub fn analyze(
     det: &Detectors,
@@ -116,280 +142,291 @@ pub fn analyze(
     scratch: &mut Scratch,
     out: Option<&mut Vec<Detection>>,
 ) -> Signals {
-    let mut sink = Sink { out };
-    let mut st = State {
-        signals: Signals::default(),
-        handoff: Tracker::for_channel(conv.channel),
-        last_verdict: None,
-        last_responder_message: None,
-        customer_gave_id: false,
-        reply_to_customer: None,
-        customer_spoke: false,
-    };
     scratch.clear();
+    let mut pass = Pass {
+        det,
+        st: State {
+            signals: Signals::default(),
+            handoff: Tracker::for_channel(conv.channel),
+            last_verdict: None,
+            last_responder_message: None,
+            customer_gave_id: false,
+            reply_to_customer: None,
+            customer_spoke: false,
+        },
+        scratch,
+        sink: Sink { out },
+    };
     for (index, event) in conv.events.iter().enumerate() {
         match event.kind {
-            EventKind::Message => message(det, &mut st, scratch, &mut sink, index, event),
+            EventKind::Message => pass.message(index, event),
             EventKind::Resolve => {
-                resolve(&mut st, &mut sink, index);
-                structural(&mut st, &mut sink, index, event);
+                pass.resolve(index);
+                pass.structural(index, event);
             }
             EventKind::Accept => {
-                accept(&mut st, index);
-                sink.event(
+                pass.accept(index);
+                pass.sink.event(
                     index,
                     (0, 0),
-                    [
-                        "acknowledgement",
-                        "success",
-                        "ack.accept_event",
-                        "(accept event)",
-                    ],
+                    RuleRecord {
+                        detector: "acknowledgement",
+                        label: "success",
+                        rule: "ack.accept_event",
+                        source: "(accept event)",
+                    },
                 );
-                structural(&mut st, &mut sink, index, event);
+                pass.structural(index, event);
             }
-            _ => structural(&mut st, &mut sink, index, event),
+            _ => pass.structural(index, event),
         }
     }
-    finish(det, st, scratch)
+    finish(det, pass.st, pass.scratch)
 }
 
-fn accept(st: &mut State<'_>, index: usize) {
-    let s = &mut st.signals;
-    s.ack_success += 1;
-    s.solution_used = true;
-    st.last_verdict = Some(Acknowledgement::Success);
-    let inferred = st.last_responder_message.unwrap_or(index);
-    s.solution_event.get_or_insert(inferred as u32);
-}
-
-/// A resolve event makes the last responder message (or the event itself) the solution
-/// when none was seen.
-fn resolve(st: &mut State<'_>, sink: &mut Sink<'_>, index: usize) {
-    if st.signals.solution_event.is_none() {
+impl<'e> Pass<'_, 'e> {
+    fn accept(&mut self, index: usize) {
+        let st = &mut self.st;
+        let s = &mut st.signals;
+        s.ack_success += 1;
+        s.solution_used = true;
+        st.last_verdict = Some(Acknowledgement::Success);
         let inferred = st.last_responder_message.unwrap_or(index);
-        st.signals.solution_event = Some(inferred as u32);
-        sink.event(
-            index,
-            (0, 0),
-            [
-                "acknowledgement",
-                "solution",
-                "ack.resolve_event",
-                "(resolve event)",
-            ],
-        );
+        s.solution_event.get_or_insert(inferred as u32);
     }
-}
 
-fn structural<'e>(st: &mut State<'e>, sink: &mut Sink<'_>, index: usize, event: &'e Event<'_>) {
-    if let Some(cause) = st.handoff.observe(index, event, false) {
-        record_structural_handoff(sink, index, cause);
+    /// A resolve event makes the last responder message (or the event itself) the solution
+    /// when none was seen.
+    fn resolve(&mut self, index: usize) {
+        if self.st.signals.solution_event.is_none() {
+            let inferred = self.st.last_responder_message.unwrap_or(index);
+            self.st.signals.solution_event = Some(inferred as u32);
+            self.sink.event(
+                index,
+                (0, 0),
+                RuleRecord {
+                    detector: "acknowledgement",
+                    label: "solution",
+                    rule: "ack.resolve_event",
+                    source: "(resolve event)",
+                },
+            );
+        }
+    }
+
+    fn structural(&mut self, index: usize, event: &'e Event<'_>) {
+        if let Some(cause) = self.st.handoff.observe(index, event, false) {
+            record_structural_handoff(&mut self.sink, index, cause);
+        }
+    }
+
+    fn message(&mut self, index: usize, event: &'e Event<'_>) {
+        let det = self.det;
+        let text = event.text.as_ref();
+        det.matcher.scan(text, &mut self.scratch.hits);
+        let hits = std::mem::take(&mut self.scratch.hits);
+        let f = message_findings(det, event.role, text, &hits);
+        if let Some(cause) = self.st.handoff.observe(index, event, f.handoff.is_some()) {
+            record_structural_handoff(&mut self.sink, index, cause);
+        }
+        if let Some(h) = f.handoff {
+            self.sink.hit(det, index, &hits[h], "handoff", "phrase");
+        }
+        if let Some((h, side)) = f.rephrase {
+            match side {
+                Side::Customer => self.st.signals.rephrase_customer += 1,
+                Side::Agent => self.st.signals.rephrase_agent += 1,
+            }
+            self.sink
+                .hit(det, index, &hits[h], "rephrase", side.label());
+        }
+        let msg = Message {
+            index,
+            text,
+            hits: &hits,
+            findings: &f,
+        };
+        if event.role.is_responder() {
+            self.responder_message(&msg);
+        } else if event.role == Role::Customer {
+            self.customer_message(&msg);
+        }
+        if self.sink.wanted() {
+            sentiment_detections(det, &mut self.sink, index, text, &hits);
+        }
+        self.scratch.hits = hits;
+    }
+
+    fn responder_message(&mut self, msg: &Message<'_>) {
+        let (det, st, sink) = (self.det, &mut self.st, &mut self.sink);
+        let Message {
+            index,
+            text,
+            hits,
+            findings: f,
+        } = *msg;
+        st.last_responder_message = Some(index);
+        if st.customer_spoke {
+            st.reply_to_customer = Some(index);
+        }
+        match f.solution {
+            Some(Candidate::Cue(h)) => {
+                st.signals.solution_event.get_or_insert(index as u32);
+                sink.hit(det, index, &hits[h], "acknowledgement", "solution");
+            }
+            Some(Candidate::Answer) => {
+                st.signals.solution_event.get_or_insert(index as u32);
+                let source = det.setting_source("answer_min_words", "acknowledgement.txt");
+                sink.event(
+                    index,
+                    (0, text.len()),
+                    RuleRecord {
+                        detector: "acknowledgement",
+                        label: "solution",
+                        rule: "ack.answer",
+                        source: &source,
+                    },
+                );
+            }
+            None => {}
+        }
+        if let Some((h, explicit)) = f.verify {
+            if explicit || st.customer_gave_id {
+                st.signals.reverify_requests += 1;
+                sink.hit(det, index, &hits[h], "identifier", "reverify");
+            }
+        }
+    }
+
+    fn customer_message(&mut self, msg: &Message<'_>) {
+        let (det, st, sink) = (self.det, &mut self.st, &mut self.sink);
+        let Message {
+            index,
+            text,
+            hits,
+            findings: f,
+        } = *msg;
+        let s = &mut st.signals;
+        if let Some(found) = f.ack {
+            // A verdict on the state of things proves a solution was offered: the last
+            // reply to the customer is taken as it when no candidate was recognised.
+            let decisive = !matches!(found.verdict, Verdict::Thanks);
+            if s.solution_event.is_none() && decisive {
+                s.solution_event = st.reply_to_customer.map(|i| i as u32);
+            }
+        }
+        if let (Some(found), Some(_)) = (f.ack, s.solution_event) {
+            match found.verdict {
+                Verdict::Success { used } => {
+                    s.ack_success += 1;
+                    s.solution_used |= used;
+                    st.last_verdict = Some(Acknowledgement::Success);
+                }
+                Verdict::Failure => {
+                    s.ack_failure += 1;
+                    st.last_verdict = Some(Acknowledgement::Failure);
+                }
+                Verdict::Thanks => s.ack_thanks += 1,
+            }
+            sink.hit(
+                det,
+                index,
+                &hits[found.hit],
+                "acknowledgement",
+                found.verdict.label(),
+            );
+        }
+        self.identifier_repeats(index, text, hits);
+        self.restatement(index, text, f.ack.is_none());
+        self.scratch.scores.push((index as u32, f.score));
+        self.st.customer_spoke = true;
+    }
+
+    fn identifier_repeats(&mut self, index: usize, text: &str, hits: &[Hit]) {
+        let (st, scratch, sink) = (&mut self.st, &mut *self.scratch, &mut self.sink);
+        let det = self.det;
+        let m = &det.matcher;
+        let earlier = scratch.ids.len();
+        let after_handoff = st.handoff.first.is_some_and(|h| (h as usize) < index);
+        let mut repeated = 0;
+        for h in hits.iter().filter(|h| identifiers::is_identifier(m, h)) {
+            st.customer_gave_id = true;
+            let v = identifiers::value_hash(m, text, h);
+            let tail = identifiers::tail_hash(text, h);
+            let partial = m.rule(h).partial;
+            sink.hit(det, index, h, "identifier", &m.rule(h).section);
+            if scratch.ids[earlier..].contains(&v) {
+                continue;
+            }
+            let same_tail =
+                |&(t, p): &(Option<u64>, bool)| tail.is_some() && t == tail && (p || partial);
+            if scratch.ids[..earlier].contains(&v)
+                || scratch.id_tails[..earlier].iter().any(same_tail)
+            {
+                repeated += 1;
+            }
+            scratch.ids.push(v);
+            scratch.id_tails.push((tail, partial));
+        }
+        if repeated == 0 {
+            // "I already gave you my account number": a pointer counts as one repetition.
+            if let Some(h) = hits.iter().find(|h| m.rule(h).label == Label::IdPointer) {
+                repeated = 1;
+                sink.hit(det, index, h, "identifier", "pointer");
+            }
+        }
+        if after_handoff {
+            st.signals.repeated_ids_after_handoff += repeated;
+        } else {
+            st.signals.repeated_ids_before_handoff += repeated;
+        }
+    }
+
+    fn restatement(&mut self, index: usize, text: &str, comparable: bool) {
+        let (det, scratch) = (self.det, &mut *self.scratch);
+        let start = scratch.shingles.len();
+        rephrase::shingles_with(
+            text,
+            &det.restatement_words,
+            &mut scratch.word,
+            &mut scratch.shingles,
+        );
+        let (earlier, current) = scratch.shingles.split_at(start);
+        let previous = scratch.shingle_ranges.iter().map(|&(a, b)| &earlier[a..b]);
+        // A verdict on the solution ("worked perfectly, the kids are on the server") reports
+        // on the problem; it does not state it again.
+        if comparable && rephrase::restates(current, previous, &det.settings) {
+            self.st.signals.restatements += 1;
+            let source = det.setting_source("restatement_threshold", "rephrase.txt");
+            self.sink.event(
+                index,
+                (0, text.len()),
+                RuleRecord {
+                    detector: "restatement",
+                    label: "customer",
+                    rule: "rephrase.restatement",
+                    source: &source,
+                },
+            );
+        }
+        scratch.shingle_ranges.push((start, scratch.shingles.len()));
     }
 }
 
 fn record_structural_handoff(sink: &mut Sink<'_>, index: usize, cause: Cause) {
     if cause != Cause::Phrase {
         let rule = format!("handoff.{}", cause.label());
-        sink.event(index, (0, 0), ["handoff", cause.label(), &rule, "(event)"]);
-    }
-}
-
-fn message<'e>(
-    det: &Detectors,
-    st: &mut State<'e>,
-    scratch: &mut Scratch,
-    sink: &mut Sink<'_>,
-    index: usize,
-    event: &'e Event<'_>,
-) {
-    let text = event.text.as_ref();
-    det.matcher.scan(text, &mut scratch.hits);
-    let hits = std::mem::take(&mut scratch.hits);
-    let f = message_findings(det, event.role, text, &hits);
-    if let Some(cause) = st.handoff.observe(index, event, f.handoff.is_some()) {
-        record_structural_handoff(sink, index, cause);
-    }
-    if let Some(h) = f.handoff {
-        sink.hit(det, index, &hits[h], "handoff", "phrase");
-    }
-    if let Some((h, side)) = f.rephrase {
-        match side {
-            Side::Customer => st.signals.rephrase_customer += 1,
-            Side::Agent => st.signals.rephrase_agent += 1,
-        }
-        sink.hit(det, index, &hits[h], "rephrase", side.label());
-    }
-    if event.role.is_responder() {
-        responder_message(det, st, sink, index, text, &hits, &f);
-    } else if event.role == Role::Customer {
-        customer_message(det, st, scratch, sink, index, text, &hits, &f);
-    }
-    if sink.wanted() {
-        sentiment_detections(det, sink, index, text, &hits);
-    }
-    scratch.hits = hits;
-}
-
-fn responder_message(
-    det: &Detectors,
-    st: &mut State<'_>,
-    sink: &mut Sink<'_>,
-    index: usize,
-    text: &str,
-    hits: &[Hit],
-    f: &MessageFindings,
-) {
-    st.last_responder_message = Some(index);
-    if st.customer_spoke {
-        st.reply_to_customer = Some(index);
-    }
-    match f.solution {
-        Some(Candidate::Cue(h)) => {
-            st.signals.solution_event.get_or_insert(index as u32);
-            sink.hit(det, index, &hits[h], "acknowledgement", "solution");
-        }
-        Some(Candidate::Answer) => {
-            st.signals.solution_event.get_or_insert(index as u32);
-            let source = det.setting_source("answer_min_words", "acknowledgement.txt");
-            sink.event(
-                index,
-                (0, text.len()),
-                ["acknowledgement", "solution", "ack.answer", &source],
-            );
-        }
-        None => {}
-    }
-    if let Some((h, explicit)) = f.verify {
-        if explicit || st.customer_gave_id {
-            st.signals.reverify_requests += 1;
-            sink.hit(det, index, &hits[h], "identifier", "reverify");
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn customer_message(
-    det: &Detectors,
-    st: &mut State<'_>,
-    scratch: &mut Scratch,
-    sink: &mut Sink<'_>,
-    index: usize,
-    text: &str,
-    hits: &[Hit],
-    f: &MessageFindings,
-) {
-    let s = &mut st.signals;
-    if let Some(found) = f.ack {
-        // A verdict on the state of things proves a solution was offered: the last
-        // reply to the customer is taken as it when no candidate was recognised.
-        let decisive = !matches!(found.verdict, Verdict::Thanks);
-        if s.solution_event.is_none() && decisive {
-            s.solution_event = st.reply_to_customer.map(|i| i as u32);
-        }
-    }
-    if let (Some(found), Some(_)) = (f.ack, s.solution_event) {
-        match found.verdict {
-            Verdict::Success { used } => {
-                s.ack_success += 1;
-                s.solution_used |= used;
-                st.last_verdict = Some(Acknowledgement::Success);
-            }
-            Verdict::Failure => {
-                s.ack_failure += 1;
-                st.last_verdict = Some(Acknowledgement::Failure);
-            }
-            Verdict::Thanks => s.ack_thanks += 1,
-        }
-        sink.hit(
-            det,
-            index,
-            &hits[found.hit],
-            "acknowledgement",
-            found.verdict.label(),
-        );
-    }
-    identifier_repeats(det, st, scratch, sink, index, text, hits);
-    restatement(det, st, scratch, sink, index, text, f.ack.is_none());
-    scratch.scores.push((index as u32, f.score));
-    st.customer_spoke = true;
-}
-
-fn identifier_repeats(
-    det: &Detectors,
-    st: &mut State<'_>,
-    scratch: &mut Scratch,
-    sink: &mut Sink<'_>,
-    index: usize,
-    text: &str,
-    hits: &[Hit],
-) {
-    let m = &det.matcher;
-    let earlier = scratch.ids.len();
-    let after_handoff = st.handoff.first.is_some_and(|h| (h as usize) < index);
-    let mut repeated = 0;
-    for h in hits.iter().filter(|h| identifiers::is_identifier(m, h)) {
-        st.customer_gave_id = true;
-        let v = identifiers::value_hash(m, text, h);
-        let tail = identifiers::tail_hash(text, h);
-        let partial = m.rule(h).partial;
-        sink.hit(det, index, h, "identifier", &m.rule(h).section);
-        if scratch.ids[earlier..].contains(&v) {
-            continue;
-        }
-        let same_tail =
-            |&(t, p): &(Option<u64>, bool)| tail.is_some() && t == tail && (p || partial);
-        if scratch.ids[..earlier].contains(&v) || scratch.id_tails[..earlier].iter().any(same_tail)
-        {
-            repeated += 1;
-        }
-        scratch.ids.push(v);
-        scratch.id_tails.push((tail, partial));
-    }
-    if repeated == 0 {
-        // "I already gave you my account number": a pointer counts as one repetition.
-        if let Some(h) = hits.iter().find(|h| m.rule(h).label == Label::IdPointer) {
-            repeated = 1;
-            sink.hit(det, index, h, "identifier", "pointer");
-        }
-    }
-    if after_handoff {
-        st.signals.repeated_ids_after_handoff += repeated;
-    } else {
-        st.signals.repeated_ids_before_handoff += repeated;
-    }
-}
-
-fn restatement(
-    det: &Detectors,
-    st: &mut State<'_>,
-    scratch: &mut Scratch,
-    sink: &mut Sink<'_>,
-    index: usize,
-    text: &str,
-    comparable: bool,
-) {
-    let start = scratch.shingles.len();
-    rephrase::shingles_with(
-        text,
-        &det.restatement_words,
-        &mut scratch.word,
-        &mut scratch.shingles,
-    );
-    let (earlier, current) = scratch.shingles.split_at(start);
-    let previous = scratch.shingle_ranges.iter().map(|&(a, b)| &earlier[a..b]);
-    // A verdict on the solution ("worked perfectly, the kids are on the server") reports
-    // on the problem; it does not state it again.
-    if comparable && rephrase::restates(current, previous, &det.settings) {
-        st.signals.restatements += 1;
-        let source = det.setting_source("restatement_threshold", "rephrase.txt");
         sink.event(
             index,
-            (0, text.len()),
-            ["restatement", "customer", "rephrase.restatement", &source],
+            (0, 0),
+            RuleRecord {
+                detector: "handoff",
+                label: cause.label(),
+                rule: &rule,
+                source: "(event)",
+            },
         );
     }
-    scratch.shingle_ranges.push((start, scratch.shingles.len()));
 }
 
 fn sentiment_detections(
