@@ -36,10 +36,10 @@ use crate::model::{Conversation, SourcePos};
 use crate::reporter::{Reporter, Silent};
 use crate::spill::SpillStore;
 
-mod foreign;
+mod exported;
 mod guard;
 pub use crate::observer::Observer;
-pub use foreign::convert;
+pub use exported::convert;
 
 /// How to run an analysis.
 #[derive(Debug, Clone)]
@@ -436,9 +436,9 @@ pub fn run(
         fatal: Mutex::new(None),
         failed: AtomicBool::new(false),
     };
-    let formats = foreign::choose_formats(files, options)?;
+    let formats = exported::choose_formats(files, options)?;
     let (exported, first_seq) = if formats.iter().all(|&f| f == InputFormat::Jsonl) {
-        foreign::run_exports(&ctx, &formats, &raw)?
+        exported::run_exports(&ctx, &formats, &raw)?
     } else {
         // Exported files are read by this thread: a ticker keeps the bar moving. It stops
         // when the guard drops, even if the exports panic past their own guards.
@@ -454,7 +454,7 @@ pub fn run(
                 flag: &done,
                 waiting: ticker.thread().clone(),
             };
-            foreign::run_exports(&ctx, &formats, &raw)
+            exported::run_exports(&ctx, &formats, &raw)
         })?
     };
     if let Some(err) = ctx.take_fatal() {
@@ -514,8 +514,8 @@ pub fn run(
     }
     partial.input.files = files.len() as u64;
     partial.merge(exported)?;
-    foreign::tally_formats(&mut partial, &formats);
-    foreign::survey_problems(&ctx, &mut partial);
+    exported::tally_formats(&mut partial, &formats);
+    exported::survey_problems(&ctx, &mut partial);
     if !ctx.store.is_empty() {
         reporter.phase("reassembling event lines");
     }
