@@ -16,6 +16,7 @@ pub mod chatlog;
 pub mod chunks;
 pub mod community_xml;
 pub mod email;
+pub mod exported;
 pub mod format;
 pub mod jsonl;
 pub mod readers;

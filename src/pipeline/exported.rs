@@ -14,14 +14,13 @@ use std::io::Read;
 
 use super::{Context, Error, Options, Partial, guard};
 use crate::error::Problem;
-use crate::ingest::chatlog::{self, ChatPattern};
-use crate::ingest::email::Threader;
+use crate::ingest::exported::{ExportedFile, ExportedReader, ReaderFamily, reader_for};
 use crate::ingest::format::{ChosenBy, InputFormat, detect, format_of_path};
 use crate::ingest::readers::ReadOutput;
 use crate::ingest::source::{self, InputFile, STDIN};
-use crate::ingest::{community_xml, social_csv};
 use crate::model::Conversation;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -199,15 +198,15 @@ pub(super) fn run_exports(
         return Ok((Partial::new(ctx.options.dims.clone()), 0));
     }
     let before = raw.load(Ordering::Relaxed);
-    let readers = &ctx.options.config.readers;
+    let config = &ctx.options.config.readers;
     let mut exports = Exports::new(ctx);
     let mut out = ReadOutput::default();
-    let mut threader: Option<Threader> = None;
+    let mut readers: BTreeMap<ReaderFamily, Box<dyn ExportedReader>> = BTreeMap::new();
     let memory = ctx.options.mem_limit;
     for (i, (file, &format)) in ctx.files.iter().zip(formats).enumerate() {
-        if format == InputFormat::Jsonl {
-            continue; // read as chunks by the main stream
-        }
+        let Some(family) = ReaderFamily::of(format) else {
+            continue; // JSONL: read as chunks by the main stream
+        };
         let index = i as u32;
         let (reader, damage) = match source::open_damaged(file, raw.clone()) {
             Ok(opened) => opened,
@@ -218,46 +217,20 @@ pub(super) fn run_exports(
         };
         let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
         let flush = &mut |o: &mut ReadOutput| exports.take(o);
-        let result = guard::catch(|| match format {
-            InputFormat::Jsonl => Ok(()),
-            InputFormat::Mbox | InputFormat::Eml => {
-                let t =
-                    threader.get_or_insert_with(|| Threader::with_memory(&readers.email, memory));
-                match format {
-                    InputFormat::Mbox => t.add_mbox(&mut reader, index, &mut out),
-                    _ => t.add_eml(&mut reader, index, &mut out),
-                }
-            }
-            InputFormat::ChatLog => ChatPattern::new(&readers.chat)
-                .map_err(std::io::Error::other)
-                .and_then(|pattern| {
-                    let stem = stem(file);
-                    chatlog::read_streaming(
-                        &mut reader,
-                        index,
-                        &stem,
-                        &pattern,
-                        &mut out,
-                        ROUND,
-                        flush,
-                    )
-                }),
-            InputFormat::SocialCsv => social_csv::read_streaming(
-                &mut reader,
-                index,
-                &readers.social,
-                &mut out,
-                memory,
-                flush,
-            ),
-            InputFormat::StackExchangeXml => {
-                community_xml::read_streaming(&mut reader, index, &mut out, memory, flush)
-            }
-        });
+        let exported = readers
+            .entry(family)
+            .or_insert_with(|| reader_for(family, config, memory, ROUND));
+        let stem = stem(file);
+        let this = ExportedFile {
+            index,
+            format,
+            stem: &stem,
+        };
+        let result = guard::catch(|| exported.read(&mut reader, this, &mut out, flush));
         let during = format!("reading ({format} reader)");
         reader_result(ctx, &file.name, &during, &mut out, result)
             .map_err(|e| Error::io(&file.path, e))?;
-        if !matches!(format, InputFormat::Mbox | InputFormat::Eml) {
+        if exported.complete_per_file() {
             exports.take(&mut out);
         }
         if let Some(d) = damage.take() {
@@ -268,12 +241,11 @@ pub(super) fn run_exports(
         }
     }
     exports.take(&mut out);
-    if let Some(t) = threader {
+    for (family, reader) in &mut readers {
         let flush = &mut |o: &mut ReadOutput| exports.take(o);
-        let result = guard::catch(|| t.finish_streaming(&mut out, flush));
-        let during = "threading e-mail messages";
-        reader_result(ctx, "(e-mail threads)", during, &mut out, result)
-            .map_err(|e| Error::io("(e-mail threads)", e))?;
+        let result = guard::catch(|| reader.finish(&mut out, flush));
+        let (input, during) = family.finishing();
+        reader_result(ctx, input, during, &mut out, result).map_err(|e| Error::io(input, e))?;
     }
     if let Some(err) = ctx.take_fatal() {
         return Err(err);
