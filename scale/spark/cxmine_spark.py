@@ -36,6 +36,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -122,11 +123,16 @@ def list_inputs(spark, inputs):
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     found = {}
     for arg in inputs:
-        path = jvm.org.apache.hadoop.fs.Path(arg)
+        # A path without a scheme that exists here is a local path, relative to this
+        # process's directory; anything else goes to Hadoop as given (its default file
+        # system, or the URI's).
+        local = urllib.parse.urlparse(arg).scheme == "" and os.path.exists(arg)
+        where = "file://" + urllib.parse.quote(os.path.abspath(arg)) if local else arg
+        path = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(where)) if local else \
+            jvm.org.apache.hadoop.fs.Path(where)
         fs = path.getFileSystem(conf)
         if not fs.exists(path):
             raise SystemExit(f"cxmine-spark: error: {arg}: no such file or directory")
-        local = urllib.parse.urlparse(arg).scheme == ""
         status = fs.getFileStatus(path)
         if not status.isDirectory():
             uri = status.getPath().toString()
@@ -367,11 +373,13 @@ def base_partial(binary, settings, config, line_files, workdir):
 
 def failure_in(error):
     """The partition failure message inside a Spark error, or the error's first line."""
-    text = str(error)
-    for line in text.splitlines():
+    lines = str(error).strip().splitlines()
+    for line in lines:
         if FAILURE_MARKER in line:
             return line.split(FAILURE_MARKER, 1)[1].strip()
-    return text.strip().splitlines()[0] if text.strip() else repr(error)
+    # Otherwise the Python exception of the failed task, if there is one.
+    raised = [line for line in lines if re.match(r"^[\w.]+(Error|Exception): ", line)]
+    return (raised or lines or [repr(error)])[-1 if raised else 0].strip()
 
 
 def with_skipped_partitions(report, skipped):
@@ -484,7 +492,6 @@ def main(argv=None):
     sys.stdout.flush()
     for s in skipped:
         print(f"cxmine-spark: skipped {s['error']}", file=sys.stderr)
-    spark.stop()
     return 3 if skipped else 0
 
 
