@@ -42,6 +42,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import zlib
 
@@ -414,6 +415,8 @@ def parse_args(argv):
                    help="threads of each cxmine run (default: spark.task.cpus)")
     p.add_argument("--allow-failed-partitions", action="store_true",
                    help="report from the partitions that succeeded, list the others, exit 3")
+    p.add_argument("--timings", action="store_true",
+                   help="print the time of each stage on stderr")
     args = p.parse_args(argv)
     if args.partitions is not None and args.partitions < 1:
         p.error("--partitions must be at least 1")
@@ -424,6 +427,7 @@ def parse_args(argv):
 def main(argv=None):
     """Runs the job; returns the exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    stages = [("start", time.monotonic())]
     binary = os.path.abspath(args.cxmine)
     if not os.access(binary, os.X_OK):
         print(f"cxmine-spark: error: {args.cxmine}: not an executable file", file=sys.stderr)
@@ -443,7 +447,9 @@ def main(argv=None):
         config_name = os.path.basename(args.config)
     settings = Settings(args, os.path.basename(binary), config_name)
 
+    stages.append(("Spark session", time.monotonic()))
     files = list_inputs(spark, args.inputs)
+    stages.append(("list inputs", time.monotonic()))
     line_files = [f for f in files if f.kind == "lines"]
     results = None
     jobs = []
@@ -462,6 +468,7 @@ def main(argv=None):
               file=sys.stderr)
         return 1
 
+    stages.append((f"partition and analyse ({len(results)} partials)", time.monotonic()))
     skipped = sorted((r for r in results if "error" in r), key=lambda r: r["label"])
     workdir = tempfile.mkdtemp(prefix="cxmine-merge-")
     try:
@@ -485,6 +492,10 @@ def main(argv=None):
         sys.stderr.write(done.stderr.decode("utf-8", "replace"))
         print("cxmine-spark: error: the partials could not be merged", file=sys.stderr)
         return done.returncode
+    stages.append(("merge", time.monotonic()))
+    if args.timings:
+        spans = [f"{name} {t - stages[i][1]:.1f}s" for i, (name, t) in enumerate(stages[1:])]
+        print("cxmine-spark: timings: " + ", ".join(spans), file=sys.stderr)
     report = done.stdout.decode("utf-8")
     if skipped and args.format == "json":
         report = with_skipped_partitions(report, skipped)
