@@ -235,10 +235,16 @@ def line_partitions(spark, files, partitions, settings):
     )
     owners = (
         rows.where(F.col("conversation").isNotNull() & F.col("customer").isNotNull())
-        .groupBy("conversation")
+        .groupBy(F.col("conversation").alias("join_key"))
         .agg(F.min("customer").alias("owner"))
     )
-    keyed = rows.join(owners, on="conversation", how="left").withColumn(
+    # Whole-conversation lines have no conversation id to look up: a key of their own
+    # (no conversation id starts with NUL) spreads them over the join's tasks, where a
+    # null key would send them all to one.
+    own_key = F.concat(F.lit("\u0000"), F.col("row").cast("string"))
+    join_key = F.coalesce("conversation", own_key)
+    keyed = rows.withColumn("join_key", join_key).join(owners, on="join_key", how="left")
+    keyed = keyed.withColumn(
         "key",
         F.when(
             F.col("conversation").isNotNull(),
@@ -390,6 +396,27 @@ def with_skipped_partitions(report, skipped):
     return f'{head}\n  "skipped_partitions": {member},\n{rest}'
 
 
+class JvmStderr:
+    """Standard error of the Spark driver's JVM, as a text file to print to.
+
+    `spark-submit` runs this script with its standard error merged into its standard
+    output, so messages printed to `sys.stderr` would land in the middle of the report;
+    the JVM's own standard error stays apart.
+    """
+
+    def __init__(self, spark):
+        self.stream = spark.sparkContext._jvm.System.err
+
+    def write(self, text):
+        """Writes `text` as it is."""
+        self.stream.print(text)
+        return len(text)
+
+    def flush(self):
+        """Flushes the JVM's stream."""
+        self.stream.flush()
+
+
 def parse_args(argv):
     """The command line."""
     p = argparse.ArgumentParser(
@@ -424,8 +451,9 @@ def parse_args(argv):
     return args
 
 
-def main(argv=None):
-    """Runs the job; returns the exit code."""
+def main(argv=None, err=None):
+    """Runs the job; returns the exit code. The report goes to `sys.stdout`, messages to
+    `err` (default: the JVM's standard error, see `JvmStderr`)."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     stages = [("start", time.monotonic())]
     binary = os.path.abspath(args.cxmine)
@@ -438,6 +466,7 @@ def main(argv=None):
     spark = SparkSession.builder.appName("cxmine").getOrCreate()
     sc = spark.sparkContext
     sc.setLogLevel("WARN")
+    err = err or JvmStderr(spark)
     if args.threads is None:
         args.threads = int(sc.getConf().get("spark.task.cpus", "1"))
     sc.addFile(binary)
@@ -463,9 +492,9 @@ def main(argv=None):
     try:
         results = sc.union(jobs).collect() if jobs else []
     except Exception as e:  # Spark reports a failed task as a Java error with our text.
-        print(f"cxmine-spark: error: {failure_in(e)}", file=sys.stderr)
+        print(f"cxmine-spark: error: {failure_in(e)}", file=err)
         print("cxmine-spark: no report: a partition failed (see --allow-failed-partitions)",
-              file=sys.stderr)
+              file=err)
         return 1
 
     stages.append((f"partition and analyse ({len(results)} partials)", time.monotonic()))
@@ -489,20 +518,21 @@ def main(argv=None):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if done.returncode != 0:
-        sys.stderr.write(done.stderr.decode("utf-8", "replace"))
-        print("cxmine-spark: error: the partials could not be merged", file=sys.stderr)
+        err.write(done.stderr.decode("utf-8", "replace"))
+        print("cxmine-spark: error: the partials could not be merged", file=err)
         return done.returncode
     stages.append(("merge", time.monotonic()))
     if args.timings:
         spans = [f"{name} {t - stages[i][1]:.1f}s" for i, (name, t) in enumerate(stages[1:])]
-        print("cxmine-spark: timings: " + ", ".join(spans), file=sys.stderr)
+        print("cxmine-spark: timings: " + ", ".join(spans), file=err)
     report = done.stdout.decode("utf-8")
     if skipped and args.format == "json":
         report = with_skipped_partitions(report, skipped)
     sys.stdout.write(report)
     sys.stdout.flush()
     for s in skipped:
-        print(f"cxmine-spark: skipped {s['error']}", file=sys.stderr)
+        print(f"cxmine-spark: skipped {s['error']}", file=err)
+    err.flush()
     return 3 if skipped else 0
 
 
