@@ -189,7 +189,9 @@ def analyse_partition(label, settings, write_inputs):
     """
     from pyspark import SparkFiles
 
-    workdir = tempfile.mkdtemp(prefix="cxmine-partition-")
+    # Under Spark's local directory, which Spark removes even when it kills the task.
+    local_dirs = os.environ.get("SPARK_LOCAL_DIRS", "").split(",")
+    workdir = tempfile.mkdtemp(prefix="cxmine-partition-", dir=local_dirs[0] or None)
     try:
         inputs = write_inputs(workdir)
         if not inputs:
