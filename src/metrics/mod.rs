@@ -13,6 +13,7 @@ pub mod cx_facts;
 pub mod dist;
 pub mod facts;
 pub mod kpi;
+pub mod notable;
 pub mod segment;
 
 use std::collections::BTreeMap;
@@ -110,6 +111,9 @@ pub struct Partial {
     pub segments: BTreeMap<SegmentKey, SegmentStats>,
     /// Customer-level entries.
     pub ledger: Ledger,
+    /// Conversations worth a look.
+    #[serde(default)]
+    pub notable: notable::Notable,
 }
 
 impl Partial {
@@ -123,11 +127,19 @@ impl Partial {
             overall: SegmentStats::default(),
             segments: BTreeMap::new(),
             ledger: Ledger::default(),
+            notable: notable::Notable::default(),
         }
     }
 
     /// Folds one conversation's facts in.
     pub fn add(&mut self, f: &ConversationFacts, config: &Config) {
+        self.add_read_from(f, None, config);
+    }
+
+    /// Folds one conversation's facts in, naming the input `file` it was read from (shown
+    /// with the conversations worth a look).
+    pub fn add_read_from(&mut self, f: &ConversationFacts, file: Option<&str>, config: &Config) {
+        self.notable.consider(f, file);
         self.input.conversations += 1;
         self.input.events += u64::from(f.events);
         self.overall.add(f);
@@ -196,6 +208,7 @@ impl Partial {
             }
         }
         self.ledger.merge(other.ledger);
+        self.notable.merge(other.notable);
         Ok(())
     }
 
@@ -218,6 +231,7 @@ impl Partial {
             mut overall,
             mut segments,
             ledger,
+            notable,
             ..
         } = self;
         let customers::Settled {
@@ -261,6 +275,7 @@ impl Partial {
                 })
                 .collect(),
             customers,
+            worth_a_look: notable,
         })
     }
 }

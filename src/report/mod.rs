@@ -116,6 +116,8 @@ pub struct Report {
     pub segments: Vec<SegmentReport>,
     /// Customer-level metrics.
     pub customers: CustomerReport,
+    /// Conversations worth a look (overall, a few per reason).
+    pub worth_a_look: crate::metrics::notable::Notable,
 }
 
 /// Writes the report as pretty JSON followed by a newline.
