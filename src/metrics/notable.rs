@@ -128,7 +128,6 @@ impl Default for Notable {
 }
 
 impl Notable {
-
     /// Considers one conversation, read from `file` when known.
     pub fn consider(&mut self, f: &ConversationFacts, file: Option<&str>) {
         let entry = |score: f64| {
@@ -168,7 +167,10 @@ impl Notable {
         [
             ("most_effort", &self.most_effort),
             ("failed_solution", &self.failed_solution),
-            ("repeated_ids_after_handoff", &self.repeated_ids_after_handoff),
+            (
+                "repeated_ids_after_handoff",
+                &self.repeated_ids_after_handoff,
+            ),
         ]
     }
 }
@@ -212,7 +214,9 @@ mod tests {
         // Top 10: 11 (a before z11), 11, 10, 9, …, 3; scores 2, 1, 0 drop out.
         assert_eq!(
             ids(&l),
-            ["a", "z11", "z10", "z09", "z08", "z07", "z06", "z05", "z04", "z03"]
+            [
+                "a", "z11", "z10", "z09", "z08", "z07", "z06", "z05", "z04", "z03"
+            ]
         );
     }
 
@@ -224,8 +228,20 @@ mod tests {
 
     #[test]
     fn merge_in_any_order_equals_one_pass() {
-        let a = vec![("a1", 3.0), ("a2", 9.0), ("a3", 9.0), ("a4", 1.0), ("a5", 7.0)];
-        let b = vec![("b1", 9.0), ("b2", 2.0), ("b3", 8.0), ("b4", 8.0), ("b5", 0.0)];
+        let a = vec![
+            ("a1", 3.0),
+            ("a2", 9.0),
+            ("a3", 9.0),
+            ("a4", 1.0),
+            ("a5", 7.0),
+        ];
+        let b = vec![
+            ("b1", 9.0),
+            ("b2", 2.0),
+            ("b3", 8.0),
+            ("b4", 8.0),
+            ("b5", 0.0),
+        ];
         let c = vec![("c1", 6.0), ("c2", 9.0), ("c3", 4.0), ("a2", 9.0)];
         let all: Vec<(&str, f64)> = a.iter().chain(&b).chain(&c).copied().collect();
         let one_pass = list_of(&all);

@@ -3,11 +3,13 @@
 //! The JSON shape (version [`REPORT_VERSION`]) is documented in the README and stable:
 //! fields are only ever added. Every number carries its sample size, and an undefined
 //! metric is `null`, never 0. Renderers: [`render_json`], [`render_csv`],
-//! [`render_markdown`], [`render_table`] (the terminal default, fitted to a width or wide).
+//! [`render_markdown`], [`render_table`] (the terminal default, fitted to a width or wide),
+//! [`render_html`] (a self-contained page with charts).
 
 mod csv_out;
 mod cx_rows;
 mod headline;
+mod html;
 mod table;
 
 use std::collections::BTreeMap;
@@ -22,6 +24,7 @@ use crate::metrics::kpi::KpiReport;
 use crate::metrics::{Dimension, InputStats};
 
 pub use csv_out::render_csv;
+pub use html::{HtmlOptions, render_html};
 pub use table::{DEFAULT_WIDTH, TableLayout, render_markdown, render_table};
 
 /// Version of the report's JSON shape.
@@ -38,6 +41,8 @@ pub enum Format {
     Csv,
     /// GitHub-flavoured Markdown tables.
     Markdown,
+    /// A self-contained HTML page with charts.
+    Html,
 }
 
 /// Skipped input records.
@@ -133,6 +138,7 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> std::io::
         Format::Json => render_json(report, out),
         Format::Csv => render_csv(report, out),
         Format::Markdown => render_markdown(report, out),
+        Format::Html => render_html(report, &HtmlOptions::default(), out),
     }
 }
 
