@@ -12,7 +12,7 @@
 //! 4. [`metrics`] turns each conversation into [`metrics::ConversationFacts`] and folds
 //!    them into mergeable aggregates ([`metrics::Partial`]);
 //! 5. [`index`] builds and searches a tantivy index of conversations for QA teams;
-//! 6. [`report`] renders the [`report::Report`] as a table, JSON, CSV or Markdown.
+//! 6. [`report`] renders the [`report::Report`] as a table, JSON, CSV, Markdown or HTML.
 //!
 //! [`pipeline`] drives the stages; [`synth`] writes synthetic corpora for benchmarks.
 //!
