@@ -307,7 +307,8 @@ const HOSTILE: &str = r#"{"id":"<script>alert('x')</script>&\"q\"","channel":"ch
 #[test]
 fn strings_are_escaped_and_one_conversation_renders() {
     let t = TempTree::new();
-    let input = t.write("one.jsonl", HOSTILE.replace('\n', "") + "\n");
+    // The conversation, then a line that is not JSON (skipped as malformed_json).
+    let input = t.write("one.jsonl", HOSTILE.replace('\n', "") + "\n{not json\n");
     let args = ["analyze", input.to_str().unwrap(), "--by", "tag,team,month"];
     let json: Value = serde_json::from_str(&report(&args, "json")).unwrap();
     let html = report(&args, "html");
@@ -327,6 +328,9 @@ fn strings_are_escaped_and_one_conversation_renders() {
     // Two tag segments of one conversation each: the overall row and both tags.
     assert_eq!(json["segments"].as_array().unwrap().len(), 2);
     assert_eq!(figure(&page, "/segments/1/kpis/conversations").text, "1");
+    // The skipped line, by reason and with its line number.
+    assert_eq!(figure(&page, "/skipped/by_reason/malformed_json").text, "1");
+    assert_eq!(figure(&page, "/skipped/examples/0/line").text, "2");
 }
 
 #[test]
