@@ -119,8 +119,8 @@ pub fn fig_in(tag: &str, class: &str, pointer: &str, value: Option<f64>, unit: U
     )
 }
 
-/// The marker attributes of an SVG mark that draws the value at `pointer`, with a
-/// tooltip `<title>` child opened: `<rect … data-p=… data-v=…><title>…</title></rect>`.
+/// The marker attributes of a chart mark that draws the value at `pointer`:
+/// ` data-p="…" data-v="…"`, to put in its start tag.
 pub fn mark_attrs(pointer: &str, value: f64) -> String {
     format!(
         " data-p=\"{}\" data-v=\"{}\"",
