@@ -359,6 +359,11 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
     let report = partial.finish(&config)?;
     let html = report::HtmlOptions {
         index: args.index.as_ref().map(|d| d.display().to_string()),
+        inputs: args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
     };
     write_report(&report, &args.output, &html)?;
     if skipped > 0 {

@@ -266,8 +266,7 @@ impl Context<'_> {
             self.options.detectors.as_deref(),
             self.observer.is_some_and(|o| o.wants_detections()),
         );
-        let file = self.file_name(conv.pos.file);
-        acc.add_read_from(&facts, Some(file), &self.options.config);
+        acc.add(&facts, &self.options.config);
         if let Some(o) = self.observer {
             o.observe(conv, &facts, &detections);
         }

@@ -133,13 +133,7 @@ impl Partial {
 
     /// Folds one conversation's facts in.
     pub fn add(&mut self, f: &ConversationFacts, config: &Config) {
-        self.add_read_from(f, None, config);
-    }
-
-    /// Folds one conversation's facts in, naming the input `file` it was read from (shown
-    /// with the conversations worth a look).
-    pub fn add_read_from(&mut self, f: &ConversationFacts, file: Option<&str>, config: &Config) {
-        self.notable.consider(f, file);
+        self.notable.consider(f);
         self.input.conversations += 1;
         self.input.events += u64::from(f.events);
         self.overall.add(f);

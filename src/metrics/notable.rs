@@ -8,10 +8,9 @@
 //! - `repeated_ids_after_handoff`: conversations where the customer gave an identifier
 //!   again after a hand-off, by the number of such repetitions.
 //!
-//! Order: score descending, then conversation id ascending, then source file ascending. An
-//! entry holds the id, the channel, the score and the input file the conversation (or its
-//! first event line) was read from; never an identifier value, a customer id or message
-//! text.
+//! Order: score descending, then conversation id ascending. An entry holds the id, the
+//! channel and the score; never an identifier value, a customer id or message text, nor
+//! the file it was read from (which depends on how the input was split into shards).
 //!
 //! Invariants: a list is the top [`LIST_LIMIT`] of the set of distinct entries seen, in a
 //! total order, so merging two lists (union, sort, drop equal neighbours, truncate) is
@@ -35,19 +34,16 @@ pub struct NotableEntry {
     pub channel: Channel,
     /// What the list is ordered by (see the list's field documentation).
     pub score: f64,
-    /// The input file it (or its first event line) was read from, as problems name files;
-    /// `null` when the conversation was added without a source.
-    pub file: Option<String>,
 }
 
 impl NotableEntry {
-    /// Score descending, id ascending, file ascending.
+    /// Score descending, id ascending, channel ascending.
     fn rank_cmp(&self, other: &NotableEntry) -> std::cmp::Ordering {
         other
             .score
             .total_cmp(&self.score)
             .then_with(|| self.id.cmp(&other.id))
-            .then_with(|| self.file.cmp(&other.file))
+            .then_with(|| self.channel.as_str().cmp(other.channel.as_str()))
     }
 }
 
@@ -128,14 +124,13 @@ impl Default for Notable {
 }
 
 impl Notable {
-    /// Considers one conversation, read from `file` when known.
-    pub fn consider(&mut self, f: &ConversationFacts, file: Option<&str>) {
+    /// Considers one conversation.
+    pub fn consider(&mut self, f: &ConversationFacts) {
         let entry = |score: f64| {
             move || NotableEntry {
                 id: f.id.clone(),
                 channel: f.channel,
                 score,
-                file: file.map(str::to_owned),
             }
         };
         if let Some(e) = f.cx.effort.as_ref().filter(|e| e.index.is_finite()) {
@@ -184,7 +179,6 @@ mod tests {
             id: id.to_owned(),
             channel: Channel::Chat,
             score,
-            file: Some("a.jsonl".to_owned()),
         }
     }
 

@@ -29,6 +29,9 @@ pub struct HtmlOptions {
     /// The search index the analysis wrote (`analyze --index DIR`), named in the `cxmine
     /// search` commands; `INDEX_DIR` is shown when unknown.
     pub index: Option<String>,
+    /// The inputs the analysis read, as given on the command line, named in the `cxmine
+    /// explain` commands; `INPUT...` is shown when unknown (a merge of partials).
+    pub inputs: Vec<String>,
 }
 
 /// One row of the tables and charts: the overall row or a segment.
@@ -552,15 +555,21 @@ fn chart_sections(h: &mut String, report: &Report, rows: &[Row<'_>]) {
 }
 
 /// The `cxmine explain` command that shows an entry's detections.
-fn explain_command(e: &NotableEntry) -> String {
-    let id = sh_quote(&e.id);
-    match &e.file {
-        Some(f) => format!(
-            "cxmine convert {} | cxmine explain - --conversation {id}",
-            sh_quote(f)
-        ),
-        None => format!("cxmine explain FILE --conversation {id}"),
-    }
+/// The inputs go through `convert`, so every format and event lines spread over files work.
+fn explain_command(e: &NotableEntry, inputs: &[String]) -> String {
+    let inputs = if inputs.is_empty() {
+        "INPUT...".to_owned()
+    } else {
+        inputs
+            .iter()
+            .map(|i| sh_quote(i))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!(
+        "cxmine convert {inputs} | cxmine explain - --conversation {}",
+        sh_quote(&e.id)
+    )
 }
 
 /// The `cxmine search` command that finds an entry in the index.
@@ -580,12 +589,17 @@ fn worth_a_look(h: &mut String, report: &Report, options: &HtmlOptions) {
         h,
         format_args!(
             "<section id=\"look\"><h2>Conversations worth a look</h2><p class=\"note\">At most {} per list, highest score first, ties by id. <code>explain</code> shows every detection with its lexicon line; \
-             <code>search</code> finds the conversation in the search index{}.</p>",
+             <code>search</code> finds the conversation in the search index{}.{}</p>",
             count("/worth_a_look/limit", w.limit as u64),
             if options.index.is_some() {
                 ""
             } else {
                 " (INDEX_DIR: the directory given to cxmine index or analyze --index)"
+            },
+            if options.inputs.is_empty() {
+                " INPUT...: the inputs the partials were analysed from."
+            } else {
+                ""
             }
         ),
     );
@@ -622,7 +636,7 @@ fn worth_a_look(h: &mut String, report: &Report, options: &HtmlOptions) {
                     text("span", &e.id),
                     esc(e.channel.as_str()),
                     fig(&p, Some(e.score), Unit::Plain),
-                    esc(&explain_command(e)),
+                    esc(&explain_command(e, &options.inputs)),
                     esc(&search_command(e, index))
                 ),
             );
