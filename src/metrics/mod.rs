@@ -14,6 +14,7 @@ pub mod dist;
 pub mod facts;
 pub mod kpi;
 pub mod segment;
+pub mod settle;
 
 use std::collections::BTreeMap;
 
