@@ -395,3 +395,54 @@ fn a_quoted_csv_text_over_several_lines_is_still_one_post() {
     );
     assert_eq!(conversation["events"][1]["text"], "@u1 sorry!");
 }
+
+#[test]
+fn one_customer_with_thousands_of_conversations_settles_under_a_small_mem_limit() {
+    // 3 000 chat conversations of customer C1, 12 a day (every 2 hours) on days 1-28 of
+    // each month from 2024-01 (250 days, into September), each resolved 30 minutes after
+    // it opens. At --mem-limit 1M the customer's ledger entries
+    // leave the workers past 1M / 8 / threads and are settled in sorted runs of 1M / 24
+    // bytes (a few hundred contacts), in temporary files; the report must equal the one
+    // settled all in memory.
+    let mut body = String::new();
+    for i in 0..3000u32 {
+        let (day, hour) = (1 + i / 12, (i % 12) * 2);
+        let ts = |minute: u32| {
+            format!(
+                "2024-{:02}-{:02}T{hour:02}:{minute:02}:00Z",
+                1 + (day - 1) / 28,
+                1 + (day - 1) % 28
+            )
+        };
+        body.push_str(&format!(
+            r#"{{"id":"c{i}","channel":"chat","customer_id":"C1","events":[{{"ts":"{}","role":"customer","text":"help"}},{{"ts":"{}","type":"resolve","role":"agent","author":"Sam"}}]}}"#,
+            ts(0),
+            ts(30)
+        ));
+        body.push('\n');
+    }
+    let tree = TempTree::new();
+    let path = tree.write("one-customer.jsonl", body).display().to_string();
+    let run = |limit: &str| {
+        let run = cxmine(&[
+            "analyze",
+            "--format",
+            "json",
+            "-q",
+            "--mem-limit",
+            limit,
+            &path,
+        ]);
+        assert_eq!(run.code, 0);
+        run.stdout
+    };
+    let small = run("1M");
+    assert_eq!(small, run("256M"));
+    let r: Value = serde_json::from_str(&small).unwrap();
+    // Every conversation but the last has the next one at most 4 days later (Jan 28 →
+    // Feb 1), inside its 7-day FCR window: FCR 1 / 3 000 = 0.03 %. One customer, a repeat customer.
+    assert_eq!(r["overall"]["kpis"]["fcr"]["value"], 0.03);
+    assert_eq!(r["customers"]["customers"], 1);
+    assert_eq!(r["customers"]["repeat_customers"], 1);
+    assert_eq!(r["input"]["conversations"], 3000);
+}

@@ -416,16 +416,26 @@ impl Ledger {
             }
             settlement.add_group(group)?;
         } else {
-            let mut groups: Vec<Group> = (0..PARTITIONS).map(|_| Group::new(memory)).collect();
-            for c in self.contacts {
-                groups[partition_of_customer(c.customer)].contact(c)?;
-            }
-            for p in self.purchases {
-                groups[partition_of_customer(p.customer)].purchase(p)?;
-            }
+            // The entries still in memory, by partition from the last (so each partition's
+            // are drained from the end), taken one partition at a time.
+            let (mut contacts, mut purchases) = (self.contacts, self.purchases);
+            contacts.sort_unstable_by_key(|c| std::cmp::Reverse(partition_of_customer(c.customer)));
+            purchases
+                .sort_unstable_by_key(|p| std::cmp::Reverse(partition_of_customer(p.customer)));
             let mut stores: Vec<std::vec::IntoIter<PartitionData>> =
                 stores.into_iter().map(Vec::into_iter).collect();
-            for mut group in groups {
+            for partition in 0..PARTITIONS {
+                let mut group = Group::new(memory);
+                let at =
+                    contacts.partition_point(|c| partition_of_customer(c.customer) > partition);
+                for c in contacts.drain(at..) {
+                    group.contact(c)?;
+                }
+                let at =
+                    purchases.partition_point(|p| partition_of_customer(p.customer) > partition);
+                for p in purchases.drain(at..) {
+                    group.purchase(p)?;
+                }
                 for store in &mut stores {
                     if let Some(mut part) = store.next() {
                         decode(part.stream()?, &mut |entry| match entry {

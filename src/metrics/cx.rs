@@ -683,16 +683,6 @@ impl CustomerCreditTally {
     }
 }
 
-impl CxCredits {
-    /// Adds the credits of another group of customers.
-    pub fn absorb(&mut self, other: CxCredits) {
-        self.overall.add(other.overall);
-        for (k, c) in other.segments {
-            self.segments.entry(k).or_default().add(c);
-        }
-    }
-}
-
 impl CxCredit {
     fn add(&mut self, o: CxCredit) {
         self.sms_repeat_users += o.sms_repeat_users;
