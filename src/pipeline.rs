@@ -609,7 +609,7 @@ pub fn run(
         partial.ledger.spill_into(&ctx.ledger_store)?;
         partial.ledger.attach_spilled(
             ctx.ledger_store.take_partitions(),
-            settle_memory(&ctx.options),
+            settle_memory(ctx.options),
         );
     }
     if let Some(w) = ctx.facts_out {

@@ -21,7 +21,7 @@
 //!
 //! A stray quote (a text that opens a quoted field and never closes it) spoils only its own
 //! row: records are framed by [`crate::ingest::csv_records`], and while a quoted field runs
-//! on over line ends, a line that reads on its own as the start of a post ([`starts_post`]:
+//! on over line ends, a line that reads on its own as the start of a post (`starts_post`:
 //! an id-shaped `tweet_id`, a valid `inbound` flag and `created_at`, and the header's field
 //! count) ends it. The lines skipped are one `malformed_record` problem naming them.
 
