@@ -52,6 +52,15 @@ impl<T: FixedRecord> ExternalSort<T> {
         }
     }
 
+    /// A sort of `records`, all kept in memory whatever their number.
+    pub fn in_memory(records: Vec<T>) -> ExternalSort<T> {
+        ExternalSort {
+            capacity: usize::MAX,
+            buf: records,
+            runs: Vec::new(),
+        }
+    }
+
     /// Sorted runs written so far.
     pub fn runs(&self) -> usize {
         self.runs.len()

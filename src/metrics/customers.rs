@@ -407,14 +407,7 @@ impl Ledger {
         let mut settlement = Settlement::new(&self.segment_sets);
         let (stores, memory) = self.spilled.take_with_memory();
         if stores.is_empty() {
-            let mut group = Group::new(usize::MAX);
-            for c in self.contacts {
-                group.contact(c)?;
-            }
-            for p in self.purchases {
-                group.purchase(p)?;
-            }
-            settlement.add_group(group)?;
+            settlement.add_group(Group::in_memory(self.contacts, self.purchases))?;
         } else {
             // The entries still in memory, by partition from the last (so each partition's
             // are drained from the end), taken one partition at a time.

@@ -201,23 +201,55 @@ impl Group {
         self.purchases.push(p)
     }
 
+    /// A group of `contacts` and `purchases` already in memory, sorted in their own
+    /// buffers (the contacts change order in place: both orders are the same size).
+    pub fn in_memory(contacts: Vec<Contact>, purchases: Vec<Purchase>) -> Group {
+        Group {
+            memory: usize::MAX,
+            contacts: ExternalSort::in_memory(contacts.into_iter().map(ById::new).collect()),
+            purchases: ExternalSort::in_memory(purchases),
+        }
+    }
+
     /// The contacts in time order, each copy marked and right after its original.
     fn in_time(self) -> Result<(Sorted<InTime>, Sorted<Purchase>), Error> {
-        let mut in_time = ExternalSort::new(self.memory);
-        let mut original: Option<Contact> = None;
-        for c in self.contacts.finish()? {
-            let c = c?.contact();
-            match &original {
-                Some(o) if o.customer == c.customer && o.id == c.id => {
-                    in_time.push(InTime::new(&c, o.opened, true))?;
+        let mut marker = CopyMarker::default();
+        let in_time = match self.contacts.finish()? {
+            Sorted::Memory(by_id) => {
+                let in_time: Vec<InTime> = by_id.map(|c| marker.mark(c.contact())).collect();
+                ExternalSort::in_memory(in_time).finish()?
+            }
+            merged => {
+                let mut in_time = ExternalSort::new(self.memory);
+                for c in merged {
+                    in_time.push(marker.mark(c?.contact()))?;
                 }
-                _ => {
-                    in_time.push(InTime::new(&c, c.opened, false))?;
-                    original = Some(c);
-                }
+                in_time.finish()?
+            }
+        };
+        Ok((in_time, self.purchases.finish()?))
+    }
+}
+
+/// Tells copies from originals in contacts sorted [`ById`]: the first of a customer's
+/// contacts with one conversation id is the original.
+#[derive(Default)]
+struct CopyMarker {
+    original: Option<(u64, u64, Timestamp)>,
+}
+
+impl CopyMarker {
+    /// `c` in time order: at its own opening, or at its original's for a copy.
+    fn mark(&mut self, c: Contact) -> InTime {
+        match self.original {
+            Some((customer, id, opened)) if customer == c.customer && id == c.id => {
+                InTime::new(&c, opened, true)
+            }
+            _ => {
+                self.original = Some((c.customer, c.id, c.opened));
+                InTime::new(&c, c.opened, false)
             }
         }
-        Ok((in_time.finish()?, self.purchases.finish()?))
     }
 }
 
@@ -509,6 +541,14 @@ mod tests {
         let mut settlement = Settlement::new(&sets);
         settlement.add_group(group).unwrap();
         settlement.finish(1.0, None, 2_004)
+    }
+
+    #[test]
+    fn both_contact_orders_have_the_size_of_a_contact() {
+        // So a group held in memory changes order in its own buffer.
+        let size = std::mem::size_of::<Contact>();
+        assert_eq!(std::mem::size_of::<ById>(), size);
+        assert_eq!(std::mem::size_of::<InTime>(), size);
     }
 
     #[test]
