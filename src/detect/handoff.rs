@@ -123,25 +123,32 @@ impl<'e> Tracker<'e> {
 /// Marks that introduce an agent's signature at the end of a reply.
 const SIGNATURE_MARKS: [char; 6] = ['^', '-', '*', '~', '\u{2013}', '/'];
 
-/// The agent signature ending `text` (`^JS`, `- Tom`, `*SultanGardezy`), if any: a mark
-/// followed by one to twenty letters, as the last word of the message.
+/// The agent signature ending `text` (`^JS`, `- Tom`, `*SultanGardezy`, `… now? FA`), if any:
+/// a mark followed by one to twenty letters as the last word of the message, or two or
+/// three capitals standing after the end of a sentence or a link (initials).
 pub fn signature(text: &str) -> Option<&str> {
     let mut words = text
         .split_whitespace()
         .rev()
         .skip_while(|w| is_part_marker(w));
-    let last = words.next()?;
+    let last = strip_part_marker(words.next()?);
     let (name, marked) = match last.find(SIGNATURE_MARKS) {
         // The mark opens the word, or follows only symbols (`☺-Sabi`).
         Some(at) if !last[..at].chars().any(char::is_alphanumeric) => {
             (&last[at + last[at..].chars().next()?.len_utf8()..], true)
         }
         Some(_) => return None,
-        // A mark standing alone before the name (`- Tom`), after some text.
         None => {
-            let mark = words
-                .next()
-                .is_some_and(|w| w.chars().count() == 1 && w.starts_with(SIGNATURE_MARKS));
+            if let Some(initials) = glued_initials(last) {
+                return Some(initials);
+            }
+            let before = words.next();
+            if is_initials(last) && before.is_some_and(ends_a_sentence) {
+                return Some(last);
+            }
+            // A mark standing alone before the name (`- Tom`), after some text.
+            let mark =
+                before.is_some_and(|w| w.chars().count() == 1 && w.starts_with(SIGNATURE_MARKS));
             (last, mark && words.next().is_some())
         }
     };
@@ -152,6 +159,51 @@ pub fn signature(text: &str) -> Option<&str> {
         && name.chars().all(char::is_alphabetic)
         && name.chars().next().is_some_and(char::is_uppercase);
     ok.then_some(name)
+}
+
+/// Capitals that are words of their own, not initials.
+const NOT_INITIALS: [&str; 24] = [
+    "OK", "US", "UK", "EU", "DM", "ID", "PC", "TV", "AM", "PM", "NY", "LA", "UPS", "USA", "ATM",
+    "BTW", "FAQ", "FYI", "LOL", "IOS", "APP", "SMS", "PIN", "VAT",
+];
+
+/// Two or three ASCII capitals that are not a common abbreviation.
+fn is_initials(word: &str) -> bool {
+    (2..=3).contains(&word.len())
+        && word.bytes().all(|b| b.is_ascii_uppercase())
+        && !NOT_INITIALS.contains(&word)
+}
+
+/// Initials glued to the end of a sentence: `much?EE`.
+fn glued_initials(word: &str) -> Option<&str> {
+    let at = word.rfind(['.', '?', '!'])?;
+    let (head, initials) = (&word[..at], &word[at + 1..]);
+    (head.chars().any(char::is_alphabetic) && head.chars().any(char::is_lowercase)
+        && is_initials(initials))
+    .then_some(initials)
+}
+
+/// Whether `word` closes a sentence (`line?`, `ください。`), is a link, or ends in a symbol
+/// such as an emoji, so that a following word can only be a sign-off.
+fn ends_a_sentence(word: &str) -> bool {
+    let last = word.chars().last();
+    word.contains("://")
+        || last.is_some_and(|c| matches!(c, '.' | '?' | '!' | '\u{3002}' | '\u{ff01}' | '\u{ff1f}'))
+        || last.is_some_and(|c| !c.is_alphanumeric() && !c.is_ascii())
+}
+
+/// `2/2^Corry`: a part number glued before the signature mark.
+fn strip_part_marker(word: &str) -> &str {
+    let after_digits = |s: &str| s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let Some((part, rest)) = word.split_once('/') else {
+        return word;
+    };
+    let total = rest.len() - after_digits(rest);
+    let numbered = !part.is_empty() && after_digits(part) == 0 && total > 0;
+    match rest[total..].chars().next() {
+        Some(mark) if numbered && SIGNATURE_MARKS.contains(&mark) => &rest[total..],
+        _ => word,
+    }
 }
 
 /// `2/4`: the part number of a reply split over several posts.
@@ -177,6 +229,16 @@ mod tests {
         assert_eq!(signature("Hopefully! -Becky"), Some("Becky"));
         assert_eq!(signature("batch code. TY - Struan 4/4"), Some("Struan"));
         assert_eq!(signature("making us blush. \u{263a}-Sabi"), Some("Sabi"));
+        // A part number glued before the mark; initials after a sentence or a link.
+        assert_eq!(signature("once finalised. 2/2^Corry"), Some("Corry"));
+        assert_eq!(signature("a check on your line? FA"), Some("FA"));
+        assert_eq!(signature("when and how much?EE"), Some("EE"));
+        assert_eq!(signature("see https://t.co/x TN"), Some("TN"));
+        assert_eq!(signature("\u{304f}\u{3060}\u{3055}\u{3044}\u{3002} YM"), Some("YM"));
+        // Capitals that are no initials: an abbreviation, one not after a sentence end.
+        assert_eq!(signature("All good. OK"), None);
+        assert_eq!(signature("we ship to the UK"), None);
+        assert_eq!(signature("Is it A.B"), None);
         // Not signatures: a hyphenated word, a lower-case word, a link, a plain ending.
         assert_eq!(signature("it is well-known"), None);
         assert_eq!(signature("see -below"), None);
