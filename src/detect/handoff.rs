@@ -178,7 +178,8 @@ fn is_initials(word: &str) -> bool {
 fn glued_initials(word: &str) -> Option<&str> {
     let at = word.rfind(['.', '?', '!'])?;
     let (head, initials) = (&word[..at], &word[at + 1..]);
-    (head.chars().any(char::is_alphabetic) && head.chars().any(char::is_lowercase)
+    (head.chars().any(char::is_alphabetic)
+        && head.chars().any(char::is_lowercase)
         && is_initials(initials))
     .then_some(initials)
 }
@@ -234,7 +235,10 @@ mod tests {
         assert_eq!(signature("a check on your line? FA"), Some("FA"));
         assert_eq!(signature("when and how much?EE"), Some("EE"));
         assert_eq!(signature("see https://t.co/x TN"), Some("TN"));
-        assert_eq!(signature("\u{304f}\u{3060}\u{3055}\u{3044}\u{3002} YM"), Some("YM"));
+        assert_eq!(
+            signature("\u{304f}\u{3060}\u{3055}\u{3044}\u{3002} YM"),
+            Some("YM")
+        );
         // Capitals that are no initials: an abbreviation, one not after a sentence end.
         assert_eq!(signature("All good. OK"), None);
         assert_eq!(signature("we ship to the UK"), None);
