@@ -508,6 +508,14 @@ fn sentiment_arithmetic_by_hand() {
         ("GOOD!!", 0.7926),
         ("", 0.0),
         ("Das ist schlecht", 0.0),
+        // A negator with nothing to negate states a problem: bare_negation −0.4;
+        // −0.4/√(0.16+4) = −0.1961.
+        ("my parcel has not arrived", -0.1961),
+        // One per clause: "no signal, not even at home" → −0.8/√(0.64+4) = −0.3714.
+        ("no signal, not even at home", -0.3714),
+        // "No," answering a question, and "no thanks", state no problem.
+        ("No, I ordered it on Monday", 0.0),
+        ("no thanks, that is all", 0.0),
     ];
     for (text, want) in cases {
         let got = det().message_sentiment(text);

@@ -179,6 +179,7 @@ fn representative_queries_return_exact_ids_over_the_samples() {
                 "chat-012",
                 "community-002",
                 "community-003",
+                "community-011",
                 "email-003",
                 "email-006",
                 "email-013",
@@ -188,8 +189,11 @@ fn representative_queries_return_exact_ids_over_the_samples() {
                 "phone-008",
                 "phone-011",
                 "phone-101",
+                "sms-002",
                 "sms-005",
+                "sms-006",
                 "sms-007",
+                "sms-012",
                 "sms-101",
                 "social-004",
                 "social-008",
@@ -199,12 +203,7 @@ fn representative_queries_return_exact_ids_over_the_samples() {
         // Read from the facts: sentiment_after >= 0.5 on community threads.
         (
             "after:>=0.5 channel:community",
-            &[
-                "community-001",
-                "community-003",
-                "community-006",
-                "community-011",
-            ],
+            &["community-001", "community-003", "community-011"],
         ),
         // Text: stemming, phrases, terms ANDed, text with a flag.
         (

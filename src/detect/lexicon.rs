@@ -179,6 +179,9 @@ pub struct Settings {
     pub negation_scope: usize,
     /// Multiplier for a negated sentiment term.
     pub negation_factor: f64,
+    /// Valence of a negator that negates no sentiment term ("it is not loading", "no
+    /// signal"): a problem stated; 0 turns this off.
+    pub bare_negation: f64,
     /// An intensifier or dampener reaches a term at most this many words later.
     pub modifier_scope: usize,
     /// Multiplier for terms before the last contrast word.
@@ -201,6 +204,7 @@ impl Default for Settings {
             exclamation_max: 3,
             negation_scope: 3,
             negation_factor: -0.6,
+            bare_negation: 0.0,
             modifier_scope: 2,
             contrast_before: 0.5,
             contrast_after: 1.5,
@@ -250,6 +254,7 @@ impl Settings {
             (LexiconFile::Modifiers, "negation_factor") => {
                 self.negation_factor = in_range(-10.0, 10.0)?
             }
+            (LexiconFile::Modifiers, "bare_negation") => self.bare_negation = in_range(-3.0, 3.0)?,
             (LexiconFile::Modifiers, "modifier_scope") => self.modifier_scope = whole()?,
             (LexiconFile::Modifiers, "contrast_before") => {
                 self.contrast_before = in_range(0.0, 10.0)?

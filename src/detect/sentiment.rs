@@ -155,6 +155,9 @@ pub fn score(
             });
         }
     }
+    if settings.bare_negation != 0.0 {
+        sum += bare_negations(m, text, hits, settings, trace.as_deref_mut());
+    }
     let bangs = text.bytes().filter(|&b| b == b'!').count();
     let bangs = bangs.min(settings.exclamation_max);
     let boosted = if sum == 0.0 {
@@ -170,6 +173,74 @@ pub fn score(
         t.score = score;
     }
     score
+}
+
+/// The contribution of negators that negate no sentiment term: `bare_negation` each, one
+/// per clause at most ("no signal, not even 3G" counts twice only across a comma).
+fn bare_negations(
+    m: &Matcher,
+    text: &str,
+    hits: &[Hit],
+    settings: &Settings,
+    mut trace: Option<&mut Trace>,
+) -> f64 {
+    let mut sum = 0.0;
+    let mut last_counted: Option<&Hit> = None;
+    for (j, h) in hits.iter().enumerate() {
+        if m.rule(h).label != Label::Negator
+            || is_answer_word(text, h)
+            || spoken_for(hits, j)
+            || negates_a_term(m, text, hits, j, settings)
+        {
+            continue;
+        }
+        let same_clause =
+            last_counted.is_some_and(|prev| !gap(text, prev.end as usize, h.start as usize).broken);
+        if same_clause {
+            continue;
+        }
+        last_counted = Some(h);
+        sum += settings.bare_negation;
+        if let Some(t) = trace.as_deref_mut() {
+            t.terms.push(Term {
+                hit: j,
+                valence: settings.bare_negation,
+                factors: vec![("negator with no sentiment term to negate".to_string(), 1.0)],
+                value: settings.bare_negation,
+            });
+        }
+    }
+    sum
+}
+
+/// Whether another hit spans the negator `hits[j]` (`no thanks`, `not working`, `can't` as
+/// a sentiment term of its own): that phrase speaks for it.
+fn spoken_for(hits: &[Hit], j: usize) -> bool {
+    let h = hits[j];
+    hits.iter()
+        .enumerate()
+        .any(|(k, o)| k != j && o.start <= h.start && o.end >= h.end)
+}
+
+/// A "No," that answers a question: the first word of the message (after any @handles),
+/// followed by punctuation.
+fn is_answer_word(text: &str, h: &Hit) -> bool {
+    let before_is_handles = text[..h.start as usize]
+        .split_whitespace()
+        .all(|w| w.starts_with('@'));
+    let after = text[h.end as usize..].chars().next();
+    before_is_handles && after.is_none_or(|c| matches!(c, ',' | '.' | '!' | ';' | ':'))
+}
+
+/// Whether the negator `hits[j]` negates some later sentiment term, success statement or
+/// thanks ("no thanks").
+fn negates_a_term(m: &Matcher, text: &str, hits: &[Hit], j: usize, settings: &Settings) -> bool {
+    hits.iter().enumerate().skip(j + 1).any(|(i, h)| {
+        matches!(
+            m.rule(h).label,
+            Label::Valence(_) | Label::AckSuccess { .. } | Label::AckThanks
+        ) && negated_by(m, text, hits, i, settings) == Some(j)
+    })
 }
 
 /// Intensifiers and dampeners that reach `hits[i]`: in the same clause, within the
