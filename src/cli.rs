@@ -417,6 +417,14 @@ pub struct SearchArgs {
     /// Write every matching conversation (not only the shown hits) as JSONL to FILE.
     #[arg(long, value_name = "FILE")]
     pub export: Option<PathBuf>,
+    /// Write every matching conversation as a search document for Quickwit or
+    /// Elasticsearch (one JSON object a line; configurations in scale/) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub documents: Option<PathBuf>,
+    /// With --documents: write Elasticsearch's `_bulk` form, each document after its
+    /// action line for this index.
+    #[arg(long, value_name = "INDEX", requires = "documents")]
+    pub bulk_index: Option<String>,
 }
 
 /// `cxmine merge`.

@@ -572,6 +572,12 @@ fn search(args: SearchArgs) -> Result<Exit> {
         w.flush()?;
         eprintln!("cxmine: exported {n} conversations to {}", path.display());
     }
+    if let Some(path) = &args.documents {
+        let mut w = create(path)?;
+        let n = searcher.export_documents(&args.query, args.bulk_index.as_deref(), &mut w)?;
+        w.flush()?;
+        eprintln!("cxmine: wrote {n} search documents to {}", path.display());
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {

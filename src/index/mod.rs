@@ -56,6 +56,7 @@
 //! value itself is neither stored nor searchable. `--keep-pii`
 //! ([`ConversationIndexer::keep_pii`]) turns all of this off.
 
+pub mod documents;
 pub mod export;
 pub mod flags;
 pub mod mask;

@@ -355,6 +355,36 @@ impl IndexSearcher {
         Ok(n)
     }
 
+    /// Writes every conversation matching `query` as a search document
+    /// ([`super::documents`]), one JSON line each in id order; with `bulk_index`, each line
+    /// follows its `_bulk` action line for that index. Returns the number of documents.
+    pub fn export_documents(
+        &self,
+        query: &str,
+        bulk_index: Option<&str>,
+        out: &mut dyn Write,
+    ) -> Result<u64, Error> {
+        guarded(&self.path, || {
+            let searcher = self.reader.searcher();
+            let mut n = 0;
+            for (_, addr) in self.all_matches(query)? {
+                let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_error(&self.path))?;
+                let document = super::documents::search_document(&doc, &self.fields);
+                let mut line = String::new();
+                if let Some(index) = bulk_index {
+                    line.push_str(&super::documents::bulk_action(index, &document).to_string());
+                    line.push('\n');
+                }
+                line.push_str(&document.to_string());
+                line.push('\n');
+                out.write_all(line.as_bytes())
+                    .map_err(|e| Error::io("(documents)", e))?;
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
     fn all_matches(&self, query: &str) -> Result<Vec<(String, DocAddress)>, Error> {
         let parsed = self.parse(query)?;
         let searcher = self.reader.searcher();
