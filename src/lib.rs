@@ -42,6 +42,7 @@
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod external_sort;
 pub mod index;
 pub mod ingest;
 pub mod metrics;

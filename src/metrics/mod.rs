@@ -15,6 +15,7 @@ pub mod facts;
 pub mod kpi;
 pub mod notable;
 pub mod segment;
+pub mod settle;
 
 use std::collections::BTreeMap;
 
