@@ -223,6 +223,8 @@ pub enum FormatArg {
     Csv,
     /// Markdown tables.
     Markdown,
+    /// A self-contained HTML page with charts (use with --output).
+    Html,
 }
 
 /// Options shared by commands that print a report.

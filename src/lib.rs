@@ -14,7 +14,7 @@
 //!    ([`metrics::Partial`]); an [`observer::Observer`] sees each conversation as it goes;
 //! 5. [`index`] builds and searches a tantivy index of conversations for QA teams;
 //! 6. [`report`] renders the [`report::Report`] (its contract in [`report::schema`]) as a
-//!    table, JSON, CSV or Markdown.
+//!    table, JSON, CSV, Markdown or HTML.
 //!
 //! [`pipeline`] drives the stages; [`synth`] writes synthetic corpora for benchmarks.
 //!
@@ -44,6 +44,7 @@
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod external_sort;
 pub mod index;
 pub mod ingest;
 pub mod metrics;

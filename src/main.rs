@@ -246,6 +246,7 @@ fn format_of(out: &OutputArgs) -> Format {
         FormatArg::Json => Format::Json,
         FormatArg::Csv => Format::Csv,
         FormatArg::Markdown => Format::Markdown,
+        FormatArg::Html => Format::Html,
     }
 }
 
@@ -269,18 +270,27 @@ fn table_width(out: &OutputArgs) -> usize {
     terminal.map_or(report::DEFAULT_WIDTH, |(_, cols)| usize::from(cols))
 }
 
-fn write_report(report: &report::Report, out: &OutputArgs) -> Result<()> {
+/// Writes the report; `html` says what the HTML page needs besides the report.
+fn write_report(
+    report: &report::Report,
+    out: &OutputArgs,
+    html: &report::HtmlOptions,
+) -> Result<()> {
     let format = format_of(out);
+    let render = |w: &mut dyn Write| match format {
+        Format::Html => report::render_html(report, html, w),
+        _ => report::render(report, format, w),
+    };
     match &out.output {
         Some(path) => {
             let mut w = create(path)?;
-            report::render(report, format, &mut w)?;
+            render(&mut w)?;
             w.flush()?;
         }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            report::render(report, format, &mut lock)?;
+            render(&mut lock)?;
             lock.flush()?;
         }
     }
@@ -346,7 +356,15 @@ fn analyze(args: AnalyzeArgs) -> Result<Exit> {
     }
     let skipped = partial.diagnostics.skipped_total();
     let report = partial.finish(&config)?;
-    write_report(&report, &args.output)?;
+    let html = report::HtmlOptions {
+        index: args.index.as_ref().map(|d| d.display().to_string()),
+        inputs: args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+    };
+    write_report(&report, &args.output, &html)?;
     if skipped > 0 {
         if !args.run.quiet {
             eprintln!("cxmine: {skipped} input records skipped (see \"skipped\" in the report)");
@@ -371,7 +389,7 @@ fn merge(args: MergeArgs) -> Result<Exit> {
         }
     }
     let report = total.expect("at least one partial").finish(&config)?;
-    write_report(&report, &args.output)?;
+    write_report(&report, &args.output, &report::HtmlOptions::default())?;
     Ok(Exit::Success)
 }
 

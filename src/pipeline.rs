@@ -98,6 +98,12 @@ pub fn max_record_bytes(mem_limit: usize) -> usize {
     (mem_limit / 16).max(64 << 10)
 }
 
+/// Memory for sorting one customer partition of a spilled ledger when it is settled:
+/// `mem_limit / 8`.
+fn settle_memory(options: &Options) -> usize {
+    options.mem_limit / 8
+}
+
 /// Approximate memory of one ledger entry, for the ledger budget.
 const LEDGER_ENTRY_BYTES: usize = 48;
 
@@ -523,9 +529,10 @@ pub fn run(
     partial.merge(assembled)?;
     if !ctx.ledger_store.is_empty() {
         partial.ledger.spill_into(&ctx.ledger_store)?;
-        partial
-            .ledger
-            .attach_spilled(ctx.ledger_store.take_partitions());
+        partial.ledger.attach_spilled(
+            ctx.ledger_store.take_partitions(),
+            settle_memory(ctx.options),
+        );
     }
     if let Some(w) = ctx.facts_out {
         let mut w = w.into_inner().expect("facts lock");

@@ -294,3 +294,155 @@ fn an_event_line_conversation_larger_than_the_mem_limit_allows_is_skipped() {
     assert_eq!(r["skipped"]["examples"].as_array().unwrap().len(), 1);
     assert_eq!(r["skipped"]["examples"][0]["line"], 1);
 }
+
+const SOCIAL_HEADER: &str =
+    "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n";
+
+/// One social CSV row: a customer post of its own (no reply link), `text` as written.
+fn social_row(id: u64, text: &str) -> String {
+    format!(
+        "{id},u{},True,Tue Oct 31 22:{:02}:47 +0000 2017,{text},,\n",
+        id % 50,
+        id % 60
+    )
+}
+
+#[test]
+fn a_stray_quote_in_a_csv_row_spoils_only_that_row() {
+    // 1 000 rows (lines 2..=1001), each a thread of its own; every 7th text is quoted
+    // with a comma inside, so a quote opened on a bad row would pair with their quotes.
+    // Row 10 (line 11) opens a quote it never closes: lines 12.. each start a post, so
+    // the damage is line 11 alone. Kept: 999 rows = 999 conversations; records: 999 rows
+    // + 1 damaged span = 1 000; skipped 1.
+    let mut body = SOCIAL_HEADER.to_owned();
+    for id in 1..=1000u64 {
+        let text = match id {
+            10 => "\"my order, it never came".to_owned(),
+            _ if id % 7 == 0 => format!("\"order {id}, still late\""),
+            _ => format!("order {id} is late 😞"),
+        };
+        body.push_str(&social_row(id, &text));
+    }
+    let tree = TempTree::new();
+    let path = tree.write("posts.csv", &body).display().to_string();
+    let (code, r) = analyze(std::slice::from_ref(&path), false);
+    assert_eq!(code, 0);
+    assert_eq!(tally(&r), (1000, 999, 1), "{r}");
+    assert_eq!(r["skipped"]["by_reason"]["malformed_record"], 1);
+    let example = &r["skipped"]["examples"][0];
+    assert_eq!(example["file"], path.as_str());
+    assert_eq!(example["line"], 11);
+    let message = example["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("unclosed quote") && message.contains("(line 11 skipped)"),
+        "{message}"
+    );
+    // Every other row is one message: 999 events.
+    assert_eq!(r["input"]["events"], 999);
+    let (strict_code, _) = analyze(&[path], true);
+    assert_eq!(strict_code, 3);
+}
+
+#[test]
+fn an_unclosed_quote_on_the_last_csv_row_is_reported() {
+    // Lines 2-3 are good; line 4 opens a quote and the file ends (with and without a
+    // final line end): 3 records, 2 conversations, 1 skipped at line 4.
+    for end in ["\n", ""] {
+        let body = format!(
+            "{SOCIAL_HEADER}{}{}4,u4,True,Tue Oct 31 22:10:47 +0000 2017,\"cut off here,,{end}",
+            social_row(2, "first"),
+            social_row(3, "second"),
+        );
+        let tree = TempTree::new();
+        let path = tree.write("posts.csv", body).display().to_string();
+        let (_, r) = analyze(&[path], false);
+        assert_eq!(tally(&r), (3, 2, 1), "{r}");
+        let example = &r["skipped"]["examples"][0];
+        assert_eq!(example["line"], 4);
+        assert!(
+            example["message"]
+                .as_str()
+                .unwrap()
+                .contains("runs to the end of the file (line 4 skipped)"),
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn a_quoted_csv_text_over_several_lines_is_still_one_post() {
+    // Row 1 (lines 2-5) is one text with line breaks, doubled quotes, a comma, emoji,
+    // Greek, and a line that begins like a row ("7,u7,True,") but has no valid date;
+    // row 2 (line 6) answers it. One conversation of 2 events; nothing skipped.
+    let text = "\"Hello,\nthe \"\"express\"\" parcel 📦 never came\n7,u7,True,soon?\nΕυχαριστώ\"";
+    let body = format!(
+        "{SOCIAL_HEADER}{}8,Brand,False,Tue Oct 31 23:00:00 +0000 2017,@u1 sorry!,,1\n",
+        social_row(1, text)
+    );
+    let tree = TempTree::new();
+    let path = tree.write("posts.csv", body).display().to_string();
+    let (code, r) = analyze(std::slice::from_ref(&path), true);
+    assert_eq!((code, tally(&r)), (0, (2, 1, 0)), "{r}");
+    assert_eq!(r["input"]["events"], 2);
+    let out = tree.path("out.jsonl");
+    let run = cxmine(&["convert", &path, "-o", &out]);
+    assert_eq!(run.code, 0);
+    let conversation: Value =
+        serde_json::from_str(std::fs::read_to_string(&out).unwrap().trim()).unwrap();
+    assert_eq!(
+        conversation["events"][0]["text"],
+        "Hello,\nthe \"express\" parcel 📦 never came\n7,u7,True,soon?\nΕυχαριστώ"
+    );
+    assert_eq!(conversation["events"][1]["text"], "@u1 sorry!");
+}
+
+#[test]
+fn one_customer_with_thousands_of_conversations_settles_under_a_small_mem_limit() {
+    // 3 000 chat conversations of customer C1, 12 a day (every 2 hours) on days 1-28 of
+    // each month from 2024-01 (250 days, into September), each resolved 30 minutes after
+    // it opens. At --mem-limit 1M the customer's ledger entries
+    // leave the workers past 1M / 8 / threads and are settled in sorted runs of 1M / 24
+    // bytes (a few hundred contacts), in temporary files; the report must equal the one
+    // settled all in memory.
+    let mut body = String::new();
+    for i in 0..3000u32 {
+        let (day, hour) = (1 + i / 12, (i % 12) * 2);
+        let ts = |minute: u32| {
+            format!(
+                "2024-{:02}-{:02}T{hour:02}:{minute:02}:00Z",
+                1 + (day - 1) / 28,
+                1 + (day - 1) % 28
+            )
+        };
+        body.push_str(&format!(
+            r#"{{"id":"c{i}","channel":"chat","customer_id":"C1","events":[{{"ts":"{}","role":"customer","text":"help"}},{{"ts":"{}","type":"resolve","role":"agent","author":"Sam"}}]}}"#,
+            ts(0),
+            ts(30)
+        ));
+        body.push('\n');
+    }
+    let tree = TempTree::new();
+    let path = tree.write("one-customer.jsonl", body).display().to_string();
+    let run = |limit: &str| {
+        let run = cxmine(&[
+            "analyze",
+            "--format",
+            "json",
+            "-q",
+            "--mem-limit",
+            limit,
+            &path,
+        ]);
+        assert_eq!(run.code, 0);
+        run.stdout
+    };
+    let small = run("1M");
+    assert_eq!(small, run("256M"));
+    let r: Value = serde_json::from_str(&small).unwrap();
+    // Every conversation but the last has the next one at most 4 days later (Jan 28 →
+    // Feb 1), inside its 7-day FCR window: FCR 1 / 3 000 = 0.03 %. One customer, a repeat customer.
+    assert_eq!(r["overall"]["kpis"]["fcr"]["value"], 0.03);
+    assert_eq!(r["customers"]["customers"], 1);
+    assert_eq!(r["customers"]["repeat_customers"], 1);
+    assert_eq!(r["input"]["conversations"], 3000);
+}

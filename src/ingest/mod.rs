@@ -7,6 +7,7 @@
 //! - [`assemble`]: regrouping event lines into conversations with bounded memory;
 //! - [`readers`]: the exported formats' shared output and configuration, with one module
 //!   each: [`social_csv`], [`email`] (mbox and `.eml`), [`chatlog`], [`community_xml`];
+//! - [`csv_records`]: CSV record framing for the CSV readers, with recovery from a stray quote;
 //! - [`surveys`]: survey answers joined onto conversations (`--surveys`);
 //! - [`canonical`]: writing conversations back as canonical JSONL (`cxmine convert`).
 
@@ -15,6 +16,7 @@ pub mod canonical;
 pub mod chatlog;
 pub mod chunks;
 pub mod community_xml;
+pub mod csv_records;
 pub mod email;
 pub mod exported;
 pub mod format;

@@ -18,11 +18,18 @@
 //! Columns are found by header name, so column order does not matter; rows with a wrong field count, no id, a bad
 //! `inbound` flag or an unreadable `created_at` are reported with their line and skipped.
 //! Rows end at `\n`, so a bare `\r` inside a text (quoted or not) is text.
+//!
+//! A stray quote (a text that opens a quoted field and never closes it) spoils only its own
+//! row: records are framed by [`crate::ingest::csv_records`], and while a quoted field runs
+//! on over line ends, a line that reads on its own as the start of a post (`starts_post`:
+//! an id-shaped `tweet_id`, a valid `inbound` flag and `created_at`, and the header's field
+//! count) ends it. The lines skipped are one `malformed_record` problem naming them.
 
 use std::collections::HashMap;
 use std::io::BufRead;
 
 use crate::error::SkipReason;
+use crate::ingest::csv_records::{CsvRecords, Fields, Framed, LineEnds, LineStart};
 use crate::ingest::readers::{ReadOutput, SocialConfig, time_problem};
 use crate::ingest::record::{Cursor, id_hash, put_opt, put_str};
 use crate::ingest::threads::{Staging, thread_roots};
@@ -41,7 +48,7 @@ struct Columns {
 }
 
 impl Columns {
-    fn from_header(header: &csv::ByteRecord) -> Result<Columns, String> {
+    fn from_header(header: &Fields) -> Result<Columns, String> {
         // A column name over several lines is an unclosed quote that ran on, maybe to the
         // end of the file: its rows would be read as one header and silently lost.
         if let Some(name) = header.iter().find(|h| h.contains(&b'\n')) {
@@ -137,17 +144,12 @@ pub fn read_streaming(
     memory: usize,
     flush: &mut dyn FnMut(&mut ReadOutput),
 ) -> std::io::Result<()> {
-    let terminator = record_terminator(reader.fill_buf()?);
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .terminator(terminator)
-        .from_reader(reader);
-    let header = csv.byte_headers().map_err(csv_io)?.clone();
-    if header.is_empty() {
+    let line_ends = line_ends(reader.fill_buf()?);
+    let mut csv = CsvRecords::new(reader, line_ends);
+    if csv.next(None)?.is_none() {
         return Ok(()); // an empty file holds no records
     }
-    let columns = match Columns::from_header(&header) {
+    let columns = match Columns::from_header(csv.fields()) {
         Ok(c) => c,
         Err(message) => {
             out.records += 1;
@@ -162,16 +164,22 @@ pub fn read_streaming(
     };
     let mut graph = Graph::default();
     let mut staging = Staging::new(memory);
-    let mut row = csv::ByteRecord::new();
-    while csv.read_byte_record(&mut row).map_err(csv_io)? {
-        if row.len() == 1 && row[0].trim_ascii().is_empty() {
+    let starts = |l: &LineStart<'_>| starts_post(l, &columns);
+    while let Some(framed) = csv.next(Some(&starts))? {
+        let row = csv.fields();
+        let blank = row.len() == 1 && row.get(0).is_some_and(|f| f.trim_ascii().is_empty());
+        if matches!(framed, Framed::Record { .. }) && blank {
             continue; // a blank line (`\r\n` when lines end at `\n`)
         }
         out.records += 1;
-        let line = row.position().map_or(0, |p| p.line());
+        let line = framed.line();
         let pos = SourcePos { file, line };
         out.at = Some(pos);
-        match post_from_row(&row, &columns, config, line) {
+        if let Some(message) = framed.run_on_message() {
+            out.problem(pos, SkipReason::MalformedRecord, message);
+            continue;
+        }
+        match post_from_row(row, &columns, config, line) {
             Ok(post) => match graph.add(&post) {
                 Ok(index) => staging.push(index, |out| encode(&post, out))?,
                 Err(first) => {
@@ -234,12 +242,39 @@ fn decode(body: &[u8]) -> Result<Post, String> {
 /// Records end at `\n` (a `\r` before it is dropped from the last field), so a bare `\r`
 /// inside a text, quoted or not (as spreadsheet and dataframe exports write them), stays
 /// text. Only a file whose first block has `\r` and no `\n` is read with `\r` line ends.
-fn record_terminator(head: &[u8]) -> csv::Terminator {
+fn line_ends(head: &[u8]) -> LineEnds {
     if head.contains(&b'\r') && !head.contains(&b'\n') {
-        csv::Terminator::CRLF
+        LineEnds::Any
     } else {
-        csv::Terminator::Any(b'\n')
+        LineEnds::Newline
     }
+}
+
+/// True when a line met inside a run-on quoted field reads as the start of a post of this
+/// file: `tweet_id` id-shaped, `inbound` a flag, `created_at` a date (all complete on the
+/// line), and exactly the header's field count (at most, when a quoted field opens at the
+/// end of the line). A line of a post's text hardly ever passes all four.
+fn starts_post(line: &LineStart<'_>, c: &Columns) -> bool {
+    let count_fits = if line.open {
+        line.fields.len() <= c.count
+    } else {
+        line.fields.len() == c.count
+    };
+    let complete = |i: usize| line.complete_field(i).map(without_cr);
+    let as_str = |i: usize| complete(i).and_then(|f| std::str::from_utf8(f).ok());
+    count_fits
+        && complete(c.tweet_id).is_some_and(is_id_shaped)
+        && as_str(c.inbound).is_some_and(|f| parse_flag(f.trim()).is_some())
+        && as_str(c.created_at).is_some_and(|f| parse_social_time(f).is_ok())
+}
+
+/// An id: 1 to 64 letters, digits, `-`, `_`, `.` or `:`.
+fn is_id_shaped(field: &[u8]) -> bool {
+    let id = field.trim_ascii();
+    (1..=64).contains(&id.len())
+        && id
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 /// A field without the `\r` of a `\r\n` line end.
@@ -247,18 +282,7 @@ fn without_cr(field: &[u8]) -> &[u8] {
     field.strip_suffix(b"\r").unwrap_or(field)
 }
 
-fn csv_io(e: csv::Error) -> std::io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => std::io::Error::other(format!("{other:?}")),
-    }
-}
-
-fn field<'r>(
-    row: &'r csv::ByteRecord,
-    i: usize,
-    name: &str,
-) -> Result<&'r str, (SkipReason, String)> {
+fn field<'r>(row: &'r Fields, i: usize, name: &str) -> Result<&'r str, (SkipReason, String)> {
     let bytes = row.get(i).unwrap_or(b"");
     let bytes = if i + 1 == row.len() {
         without_cr(bytes)
@@ -274,7 +298,7 @@ fn field<'r>(
 }
 
 fn post_from_row(
-    row: &csv::ByteRecord,
+    row: &Fields,
     c: &Columns,
     config: &SocialConfig,
     line: u64,

@@ -15,14 +15,18 @@
 //! - answers already in the input win: a joined row only fills the scales a conversation
 //!   lacks;
 //! - rows that match no conversation are reported as `unmatched_survey` problems, and
-//!   rows with bad values as `bad_value`, each with the survey file's line.
+//!   rows with bad values as `bad_value`, each with the survey file's line;
+//! - a quote left open spoils only its own row (see [`crate::ingest::csv_records`]): the
+//!   lines it runs over, up to the next line that is a whole row with an id, are one
+//!   `malformed_record` problem.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Problem, SkipReason};
+use crate::ingest::csv_records::{CsvRecords, Fields, LineEnds, LineStart};
 use crate::ingest::readers::{parse_time_assuming_utc, time_problem};
 use crate::model::{Conversation, Survey};
 use crate::time::Timestamp;
@@ -62,8 +66,17 @@ impl SurveyTable {
     /// Reads survey CSV from `reader`; `name` is the file name used in problems. Fails
     /// only when the header lacks an id column or the data cannot be read at all.
     pub fn read(reader: impl Read, name: &str) -> Result<SurveyTable, String> {
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let header = csv.headers().map_err(|e| e.to_string())?.clone();
+        let mut reader = BufReader::new(reader);
+        let mut csv = CsvRecords::new(&mut reader, LineEnds::Any);
+        let io = |e: std::io::Error| e.to_string();
+        let header: Vec<String> = match csv.next(None).map_err(io)? {
+            None => Vec::new(), // an empty file: no id column
+            Some(_) => text_fields(csv.fields())
+                .map_err(|i| format!("header field {} is not UTF-8", i + 1))?
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        };
         let col = |n: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(n));
         let conv_col = col("conversation_id");
         let cust_col = col("customer_id");
@@ -76,24 +89,42 @@ impl SurveyTable {
             name: name.to_owned(),
             ..SurveyTable::default()
         };
-        let mut record = csv::StringRecord::new();
+        // A line inside a run-on quoted field starts a row when it is a whole row of its
+        // own (the header's field count, no quote left open) with an id.
+        let starts_row = |l: &LineStart<'_>| {
+            let id = |c: Option<usize>| {
+                c.and_then(|i| l.complete_field(i))
+                    .is_some_and(|f| !f.trim_ascii().is_empty())
+            };
+            !l.open && l.fields.len() == header.len() && (id(conv_col) || id(cust_col))
+        };
         loop {
-            match csv.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
+            let framed = match csv.next(Some(&starts_row)) {
+                Ok(Some(framed)) => framed,
+                Ok(None) => break,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    table.problem(line, SkipReason::MalformedRecord, e.to_string());
-                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        break;
-                    }
+                    let line = table.rows.last().map_or(1, |r| r.line);
+                    let message = format!("reading stopped after line {line}: {e}");
+                    table.problem(line, SkipReason::UnreadableFile, message);
+                    break;
+                }
+            };
+            let line = framed.line();
+            if let Some(message) = framed.run_on_message() {
+                table.problem(line, SkipReason::MalformedRecord, message);
+                continue;
+            }
+            let record = match text_fields(csv.fields()) {
+                Ok(record) => record,
+                Err(i) => {
+                    let message = format!("field {} is not UTF-8", i + 1);
+                    table.problem(line, SkipReason::MalformedRecord, message);
                     continue;
                 }
-            }
-            let line = record.position().map_or(0, |p| p.line());
+            };
             let cell = |c: Option<usize>| {
                 c.and_then(|i| record.get(i))
-                    .map(str::trim)
+                    .map(|s| s.trim())
                     .filter(|s| !s.is_empty())
             };
             let row = parse_row(line, &cell, conv_col, cust_col, scale_cols, time_col);
@@ -229,6 +260,15 @@ fn opening_of(c: &Conversation<'_>) -> Option<Timestamp> {
     c.opened_at.or_else(|| c.events.iter().map(|e| e.ts).min())
 }
 
+/// The fields as text; `Err(index)` of the first that is not UTF-8.
+fn text_fields(fields: &Fields) -> Result<Vec<&str>, usize> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| std::str::from_utf8(f).map_err(|_| i))
+        .collect()
+}
+
 type Cell<'a> = dyn Fn(Option<usize>) -> Option<&'a str> + 'a;
 
 fn parse_row<'a>(
@@ -330,6 +370,32 @@ mod tests {
         );
         let unmatched: Vec<u64> = t.unmatched().iter().map(|p| p.line).collect();
         assert_eq!(unmatched, [4]);
+    }
+
+    #[test]
+    fn a_stray_quote_spoils_only_its_own_survey_row() {
+        // Line 3 opens a quote it never closes; line 4 is a whole row with an id, so the
+        // damage is line 3 alone. Lines 5-6 are one row whose comment holds a line break
+        // and doubled quotes. Rows kept: c1, c3, c4.
+        let csv = "conversation_id,csat,nps,comment\n\
+                   c1,4,9,\"fine\"\n\
+                   c2,5,10,\"great, thanks\n\
+                   c3,3,6,ok\n\
+                   c4,2,0,\"too \"\"slow\"\" 😠\n\
+                   really\"\n";
+        let t = SurveyTable::read(csv.as_bytes(), "s.csv").unwrap();
+        assert_eq!(t.len(), 3);
+        let problems: Vec<(u64, SkipReason)> =
+            t.problems.iter().map(|p| (p.line, p.reason)).collect();
+        assert_eq!(problems, [(3, SkipReason::MalformedRecord)]);
+        assert!(
+            t.problems[0]
+                .message
+                .contains("line 4 starts the next record")
+        );
+        let lines: Vec<u64> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 5]);
+        assert_eq!(t.rows[2].survey.nps, Some(0));
     }
 
     #[test]

@@ -27,12 +27,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::kpi::round2;
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
-use crate::metrics::cx::{CxCredits, customer_credits};
+use crate::metrics::cx::CxCredits;
 use crate::metrics::segment::SegmentKey;
+use crate::metrics::settle::{Group, Settlement};
 use crate::model::Channel;
 pub use crate::report::schema::customers::{Clv, CustomerReport, RetentionPeriod};
 use crate::spill::{PARTITIONS, PartitionData, SpillStore};
@@ -97,15 +98,37 @@ pub struct Ledger {
 /// `Clone`: clones share the same entries, and whichever settles or loads first takes them.
 /// Equality is identity.
 #[derive(Clone, Default)]
-pub struct Spilled(Arc<Mutex<Vec<Vec<PartitionData>>>>);
+pub struct Spilled(Arc<Mutex<SpilledStores>>);
+
+#[derive(Default)]
+struct SpilledStores {
+    stores: Vec<Vec<PartitionData>>,
+    /// Memory for sorting one partition when settling (the largest given).
+    memory: usize,
+}
 
 impl Spilled {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SpilledStores> {
+        self.0.lock().expect("spilled ledger lock")
+    }
+
     fn take(&self) -> Vec<Vec<PartitionData>> {
-        std::mem::take(&mut *self.0.lock().expect("spilled ledger lock"))
+        self.take_with_memory().0
+    }
+
+    fn take_with_memory(&self) -> (Vec<Vec<PartitionData>>, usize) {
+        let taken = std::mem::take(&mut *self.lock());
+        (taken.stores, taken.memory)
+    }
+
+    fn add(&self, stores: Vec<Vec<PartitionData>>, memory: usize) {
+        let mut s = self.lock();
+        s.stores.extend(stores);
+        s.memory = s.memory.max(memory);
     }
 
     fn is_empty(&self) -> bool {
-        self.0.lock().expect("spilled ledger lock").is_empty()
+        self.lock().stores.is_empty()
     }
 }
 
@@ -117,21 +140,24 @@ impl PartialEq for Spilled {
 
 impl std::fmt::Debug for Spilled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let stores = self.0.lock().expect("spilled ledger lock").len();
+        let stores = self.lock().stores.len();
         write!(f, "Spilled({stores} stores)")
     }
 }
 
 const CONTACT_TAG: u8 = b'C';
 const PURCHASE_TAG: u8 = b'P';
-const NO_TIME: i64 = i64::MIN;
+/// Bytes of a spilled contact and purchase, with their tag.
+const CONTACT_RECORD: usize = 42;
+const PURCHASE_RECORD: usize = 25;
+pub(crate) const NO_TIME: i64 = i64::MIN;
 
-fn channel_byte(c: Option<Channel>) -> u8 {
+pub(crate) fn channel_byte(c: Option<Channel>) -> u8 {
     c.and_then(|c| Channel::ALL.iter().position(|&x| x == c))
         .map_or(0, |i| i as u8 + 1)
 }
 
-fn channel_from_byte(b: u8) -> Option<Channel> {
+pub(crate) fn channel_from_byte(b: u8) -> Option<Channel> {
     (b as usize)
         .checked_sub(1)
         .and_then(|i| Channel::ALL.get(i))
@@ -142,54 +168,57 @@ fn partition_of_customer(customer: u64) -> usize {
     (customer % PARTITIONS as u64) as usize
 }
 
-/// Decodes a loaded spill partition into its contacts and purchases.
+/// One spilled ledger record.
+enum Entry {
+    Contact(Contact),
+    Purchase(Purchase),
+}
+
+/// Decodes spilled ledger records, one at a time, into `entry`.
 fn decode(
-    buf: &[u8],
-    contacts: &mut Vec<Contact>,
-    purchases: &mut Vec<Purchase>,
+    mut records: impl Read,
+    entry: &mut dyn FnMut(Entry) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let corrupt = || {
-        Error::io(
-            "(temporary file)",
-            std::io::Error::other("corrupt ledger spill record"),
-        )
-    };
-    let num = |b: &[u8], at: usize| -> Result<u64, Error> {
-        Ok(u64::from_le_bytes(
-            b.get(at..at + 8)
-                .ok_or_else(corrupt)?
-                .try_into()
-                .expect("8 bytes"),
-        ))
-    };
-    let mut at = 0;
-    while at < buf.len() {
-        match buf[at] {
-            CONTACT_TAG => {
-                let until = num(buf, at + 25)? as i64;
-                let channel = *buf.get(at + 41).ok_or_else(corrupt)?;
-                contacts.push(Contact {
-                    customer: num(buf, at + 1)?,
-                    opened: Timestamp(num(buf, at + 9)? as i64),
-                    id: num(buf, at + 17)?,
-                    channel: channel_from_byte(channel),
-                    fcr_until: (until != NO_TIME).then_some(Timestamp(until)),
-                    segment_set: num(buf, at + 33)?,
-                });
-                at += 42;
-            }
-            PURCHASE_TAG => {
-                purchases.push(Purchase {
-                    customer: num(buf, at + 1)?,
-                    at: Timestamp(num(buf, at + 9)? as i64),
-                    cents: num(buf, at + 17)? as i64,
-                });
-                at += 25;
-            }
+    let failed = |e: std::io::Error| Error::io("(temporary file)", e);
+    let corrupt = || failed(std::io::Error::other("corrupt ledger spill record"));
+    let num = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+    let mut record = [0u8; CONTACT_RECORD];
+    loop {
+        let mut tag = [0u8; 1];
+        match records.read(&mut tag) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(failed(e)),
+        }
+        let body = match tag[0] {
+            CONTACT_TAG => &mut record[..CONTACT_RECORD - 1],
+            PURCHASE_TAG => &mut record[..PURCHASE_RECORD - 1],
             _ => return Err(corrupt()),
+        };
+        records.read_exact(body).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => corrupt(),
+            _ => failed(e),
+        })?;
+        let b = &*body;
+        if tag[0] == CONTACT_TAG {
+            let until = num(b, 24) as i64;
+            entry(Entry::Contact(Contact {
+                customer: num(b, 0),
+                opened: Timestamp(num(b, 8) as i64),
+                id: num(b, 16),
+                channel: channel_from_byte(b[40]),
+                fcr_until: (until != NO_TIME).then_some(Timestamp(until)),
+                segment_set: num(b, 32),
+            }))?;
+        } else {
+            entry(Entry::Purchase(Purchase {
+                customer: num(b, 0),
+                at: Timestamp(num(b, 8) as i64),
+                cents: num(b, 16) as i64,
+            }))?;
         }
     }
-    Ok(())
 }
 
 /// The key under which a set of segment keys is stored in [`Ledger::segment_sets`].
@@ -226,13 +255,9 @@ impl Ledger {
         self.contacts.append(&mut other.contacts);
         self.purchases.append(&mut other.purchases);
         self.segment_sets.append(&mut other.segment_sets);
-        let theirs = other.spilled.take();
+        let (theirs, memory) = other.spilled.take_with_memory();
         if !theirs.is_empty() {
-            self.spilled
-                .0
-                .lock()
-                .expect("spilled ledger lock")
-                .extend(theirs);
+            self.spilled.add(theirs, memory);
         }
     }
 
@@ -272,20 +297,25 @@ impl Ledger {
         Ok(())
     }
 
-    /// Takes ownership of the partitions of a store that entries were spilled into.
-    pub fn attach_spilled(&mut self, partitions: Vec<PartitionData>) {
-        self.spilled
-            .0
-            .lock()
-            .expect("spilled ledger lock")
-            .push(partitions);
+    /// Takes ownership of the partitions of a store that entries were spilled into;
+    /// [`Ledger::settle`] then sorts one partition at a time in about `memory` bytes,
+    /// using temporary files for the rest.
+    pub fn attach_spilled(&mut self, partitions: Vec<PartitionData>, memory: usize) {
+        self.spilled.add(vec![partitions], memory);
     }
 
     /// Reads every spilled entry back into memory (before serialising the ledger).
     pub fn load_spilled(&mut self) -> Result<(), Error> {
+        let (contacts, purchases) = (&mut self.contacts, &mut self.purchases);
         for store in self.spilled.take() {
             for part in store {
-                decode(&part.load()?, &mut self.contacts, &mut self.purchases)?;
+                decode(&part.load()?[..], &mut |entry| {
+                    match entry {
+                        Entry::Contact(c) => contacts.push(c),
+                        Entry::Purchase(p) => purchases.push(p),
+                    }
+                    Ok(())
+                })?;
             }
         }
         Ok(())
@@ -313,242 +343,54 @@ impl Ledger {
     }
 
     /// Runs the customer-level computations, one customer partition at a time when
-    /// entries were spilled (so memory stays at about one partition).
+    /// entries were spilled: each partition is streamed from its temporary files and
+    /// sorted within the memory given to [`Ledger::attach_spilled`] (see
+    /// [`crate::metrics::settle`]), so memory stays bounded even when one customer has
+    /// millions of conversations.
     pub fn settle(
         self,
         lifespan_years: f64,
         cost_total: Option<f64>,
         conversations: u64,
     ) -> Result<Settled, Error> {
-        let mut settlement = Settlement::default();
-        let stores = self.spilled.take();
+        let mut settlement = Settlement::new(&self.segment_sets);
+        let (stores, memory) = self.spilled.take_with_memory();
         if stores.is_empty() {
-            settlement.add_group(self.contacts, self.purchases, &self.segment_sets);
+            settlement.add_group(Group::in_memory(self.contacts, self.purchases))?;
         } else {
-            let mut contacts: Vec<Vec<Contact>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
-            let mut purchases: Vec<Vec<Purchase>> = (0..PARTITIONS).map(|_| Vec::new()).collect();
-            for c in self.contacts {
-                contacts[partition_of_customer(c.customer)].push(c);
-            }
-            for p in self.purchases {
-                purchases[partition_of_customer(p.customer)].push(p);
-            }
+            // The entries still in memory, by partition from the last (so each partition's
+            // are drained from the end), taken one partition at a time.
+            let (mut contacts, mut purchases) = (self.contacts, self.purchases);
+            contacts.sort_unstable_by_key(|c| std::cmp::Reverse(partition_of_customer(c.customer)));
+            purchases
+                .sort_unstable_by_key(|p| std::cmp::Reverse(partition_of_customer(p.customer)));
             let mut stores: Vec<std::vec::IntoIter<PartitionData>> =
                 stores.into_iter().map(Vec::into_iter).collect();
-            for (mut c, mut p) in contacts.into_iter().zip(purchases) {
+            for partition in 0..PARTITIONS {
+                let mut group = Group::new(memory);
+                let at =
+                    contacts.partition_point(|c| partition_of_customer(c.customer) > partition);
+                for c in contacts.drain(at..) {
+                    group.contact(c)?;
+                }
+                let at =
+                    purchases.partition_point(|p| partition_of_customer(p.customer) > partition);
+                for p in purchases.drain(at..) {
+                    group.purchase(p)?;
+                }
                 for store in &mut stores {
-                    if let Some(part) = store.next() {
-                        decode(&part.load()?, &mut c, &mut p)?;
+                    if let Some(mut part) = store.next() {
+                        decode(part.stream()?, &mut |entry| match entry {
+                            Entry::Contact(c) => group.contact(c),
+                            Entry::Purchase(p) => group.purchase(p),
+                        })?;
                     }
                 }
-                settlement.add_group(c, p, &self.segment_sets);
+                settlement.add_group(group)?;
             }
         }
         Ok(settlement.finish(lifespan_years, cost_total, conversations))
     }
-}
-
-/// Keeps the earliest of the sorted `contacts` that share a customer and a conversation
-/// id and returns the others. A conversation given twice would otherwise be its own
-/// repeat contact (no FCR) and make its customer a repeat customer.
-fn take_duplicate_conversations(contacts: &mut Vec<Contact>) -> Vec<Contact> {
-    let mut seen = std::collections::HashSet::with_capacity(contacts.len());
-    let mut copies = Vec::new();
-    contacts.retain(|c| {
-        let first = seen.insert((c.customer, c.id));
-        if !first {
-            copies.push(c.clone());
-        }
-        first
-    });
-    copies
-}
-
-/// Customer-level results accumulated over groups of customers (each customer entirely in
-/// one group), then finished into the report.
-#[derive(Default)]
-struct Settlement {
-    credits: FcrCredits,
-    cx_credits: CxCredits,
-    customers: u64,
-    repeat_customers: u64,
-    duplicate_conversations: u64,
-    active: BTreeMap<(i64, u32), u64>,
-    new: BTreeMap<(i64, u32), u64>,
-    purchases: u64,
-    /// Wide enough that no number of purchases overflows it.
-    purchase_cents: i128,
-    purchasers: u64,
-    first: Option<Timestamp>,
-    last: Option<Timestamp>,
-}
-
-impl Settlement {
-    fn add_group(
-        &mut self,
-        mut contacts: Vec<Contact>,
-        mut purchases: Vec<Purchase>,
-        sets: &BTreeMap<u64, Vec<SegmentKey>>,
-    ) {
-        contacts.sort_unstable();
-        purchases.sort_unstable();
-        let copies = take_duplicate_conversations(&mut contacts);
-        self.duplicate_conversations += copies.len() as u64;
-        let confirmed = self.add_fcr_credits(&contacts, sets);
-        // A copy has its original's outcome: the conversation-level KPIs counted it too.
-        for c in copies {
-            if c.fcr_until.is_some() && confirmed.contains(&(c.customer, c.id)) {
-                self.credit_fcr(&c, sets);
-            }
-        }
-        self.cx_credits.absorb(customer_credits(&contacts, sets));
-        for group in contacts.chunk_by(|a, b| a.customer == b.customer) {
-            self.customers += 1;
-            self.repeat_customers += u64::from(group.len() > 1);
-        }
-        let mut purchasers: Vec<u64> = purchases.iter().map(|p| p.customer).collect();
-        purchasers.dedup();
-        self.purchasers += purchasers.len() as u64;
-        // Customers who only purchased are customers too.
-        self.customers += purchasers
-            .iter()
-            .filter(|c| contacts.binary_search_by(|k| k.customer.cmp(c)).is_err())
-            .count() as u64;
-        self.purchases += purchases.len() as u64;
-        self.purchase_cents += purchases.iter().map(|p| i128::from(p.cents)).sum::<i128>();
-        let times = contacts
-            .iter()
-            .map(|c| c.opened)
-            .chain(purchases.iter().map(|p| p.at));
-        for t in times {
-            self.first = Some(self.first.map_or(t, |f| f.min(t)));
-            self.last = Some(self.last.map_or(t, |l| l.max(t)));
-        }
-        self.add_activity(&contacts, &purchases);
-    }
-
-    /// Credits every FCR candidate with no repeat contact inside its window; returns the
-    /// (customer, conversation) keys credited.
-    fn add_fcr_credits(
-        &mut self,
-        sorted: &[Contact],
-        sets: &BTreeMap<u64, Vec<SegmentKey>>,
-    ) -> std::collections::HashSet<(u64, u64)> {
-        let mut confirmed = std::collections::HashSet::new();
-        for group in sorted.chunk_by(|a, b| a.customer == b.customer) {
-            for (i, c) in group.iter().enumerate() {
-                let Some(until) = c.fcr_until else { continue };
-                let repeated = group.get(i + 1).is_some_and(|next| next.opened <= until);
-                if !repeated {
-                    self.credit_fcr(c, sets);
-                    confirmed.insert((c.customer, c.id));
-                }
-            }
-        }
-        confirmed
-    }
-
-    fn credit_fcr(&mut self, c: &Contact, sets: &BTreeMap<u64, Vec<SegmentKey>>) {
-        self.credits.overall += 1;
-        for key in sets.get(&c.segment_set).into_iter().flatten() {
-            *self.credits.segments.entry(key.clone()).or_default() += 1;
-        }
-    }
-
-    /// Active and first-active months per customer, from contacts and purchases.
-    fn add_activity(&mut self, contacts: &[Contact], purchases: &[Purchase]) {
-        let mut activity: Vec<(u64, (i64, u32))> = contacts
-            .iter()
-            .map(|c| (c.customer, month_of(c.opened)))
-            .chain(purchases.iter().map(|p| (p.customer, month_of(p.at))))
-            .collect();
-        activity.sort_unstable();
-        activity.dedup();
-        for group in activity.chunk_by(|a, b| a.0 == b.0) {
-            *self.new.entry(group[0].1).or_default() += 1;
-            for (_, m) in group {
-                *self.active.entry(*m).or_default() += 1;
-            }
-        }
-    }
-
-    fn finish(self, lifespan_years: f64, cost_total: Option<f64>, conversations: u64) -> Settled {
-        let report = CustomerReport {
-            customers: self.customers,
-            repeat_customers: self.repeat_customers,
-            duplicate_conversations: self.duplicate_conversations,
-            retention: self.retention(),
-            clv: self.clv(lifespan_years),
-            cost_to_serve: cost_total
-                .filter(|_| conversations > 0)
-                .map(|t| round2(t / conversations as f64)),
-        };
-        Settled {
-            fcr: self.credits,
-            cx: self.cx_credits,
-            report,
-        }
-    }
-
-    fn retention(&self) -> Vec<RetentionPeriod> {
-        let (Some(&first), Some(&last)) =
-            (self.active.keys().next(), self.active.keys().next_back())
-        else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut month = first;
-        let mut previous_active = 0;
-        loop {
-            let end = self.active.get(&month).copied().unwrap_or(0);
-            let n = self.new.get(&month).copied().unwrap_or(0);
-            out.push(RetentionPeriod {
-                period: format!("{:04}-{:02}", month.0, month.1),
-                start: previous_active,
-                end,
-                new: n,
-                rate: (previous_active > 0)
-                    .then(|| round2((end - n) as f64 * 100.0 / previous_active as f64)),
-            });
-            if month == last {
-                break;
-            }
-            previous_active = end;
-            month = if month.1 == 12 {
-                (month.0 + 1, 1)
-            } else {
-                (month.0, month.1 + 1)
-            };
-        }
-        out
-    }
-
-    fn clv(&self, lifespan_years: f64) -> Clv {
-        const DAY_MS: f64 = 86_400_000.0;
-        let span_years = match (self.first, self.last) {
-            (Some(a), Some(b)) => ((b.0 - a.0) as f64).max(DAY_MS) / (365.25 * DAY_MS),
-            _ => 0.0,
-        };
-        let average = (self.purchases > 0)
-            .then(|| self.purchase_cents as f64 / 100.0 / self.purchases as f64);
-        let frequency = (self.purchasers > 0 && span_years > 0.0)
-            .then(|| self.purchases as f64 / self.purchasers as f64 / span_years);
-        Clv {
-            purchases: self.purchases,
-            customers: self.purchasers,
-            average_purchase_value: average.map(round2),
-            purchase_frequency_per_year: frequency.map(round2),
-            lifespan_years,
-            value: average
-                .zip(frequency)
-                .map(|(a, f)| round2(a * f * lifespan_years)),
-        }
-    }
-}
-
-fn month_of(t: Timestamp) -> (i64, u32) {
-    let (y, m, _) = t.civil_date();
-    (y, m)
 }
 
 #[cfg(test)]
@@ -739,7 +581,14 @@ mod tests {
             let month = 1 + n % 3;
             let opened = format!("2024-{month:02}-{day:02}T10:00:00Z");
             let until = (n % 2 == 0).then(|| format!("2024-{month:02}-{day:02}T12:00:00Z"));
-            let c = contact(&customer, &format!("id{n}"), &opened, until.as_deref());
+            let mut c = contact(&customer, &format!("id{n}"), &opened, until.as_deref());
+            c.channel = [Some(Channel::Sms), Some(Channel::Community), None][n as usize % 3];
+            if n % 25 == 0 {
+                // The same conversation read twice, the copy opening an hour later.
+                let mut copy = c.clone();
+                copy.opened = Timestamp(c.opened.0 + 3_600_000);
+                ledger.add_contact(copy, until.as_ref().map(|_| chat.as_slice()));
+            }
             ledger.add_contact(c, until.as_ref().map(|_| chat.as_slice()));
             if n % 7 == 0 {
                 ledger.purchases.push(Purchase {
@@ -754,27 +603,36 @@ mod tests {
 
     #[test]
     fn spilled_ledger_settles_and_reloads_like_the_in_memory_one() {
-        let expected = mixed_ledger().settle(3.0, Some(9.0), 300).unwrap();
-        let half_spilled = |limit| {
+        let expected = mixed_ledger().settle(3.0, Some(9.0), 312).unwrap();
+        let half_spilled = |limit, memory| {
             let mut ledger = mixed_ledger();
             let store = SpillStore::new(limit);
             // Half the contacts and all purchases go to the store, the rest stay in memory.
-            let keep = ledger.contacts.split_off(150);
+            let keep = ledger.contacts.split_off(156);
             ledger.spill_into(&store).unwrap();
             ledger.contacts = keep;
-            ledger.attach_spilled(store.take_partitions());
-            assert_eq!(ledger.len_in_memory(), 150);
+            ledger.attach_spilled(store.take_partitions(), memory);
+            assert_eq!(ledger.len_in_memory(), 156);
             ledger
         };
-        for limit in [1, 1 << 20] {
-            let settled = half_spilled(limit).settle(3.0, Some(9.0), 300).unwrap();
-            assert_eq!(settled, expected, "limit {limit}");
-            let mut reloaded = half_spilled(limit);
+        // Memory 1: every partition sorted one record a run, through temporary files.
+        for (limit, memory) in [(1, 1 << 20), (1 << 20, 1 << 20), (1, 1)] {
+            let settled = half_spilled(limit, memory)
+                .settle(3.0, Some(9.0), 312)
+                .unwrap();
+            assert_eq!(settled, expected, "limit {limit}, memory {memory}");
+            let mut reloaded = half_spilled(limit, memory);
             reloaded.load_spilled().unwrap();
-            assert_eq!(reloaded.len_in_memory(), 300 + 43);
+            assert_eq!(reloaded.len_in_memory(), 312 + 43);
         }
         // Sanity of the expected values: 70 customers; 43 purchases (n ≡ 0 mod 7 in 0..300).
+        // 12 copies (n ≡ 0 mod 25). SMS: n ≡ 0 mod 3 (100 contacts); customer k has
+        // n = k + 70j, an SMS when k + j ≡ 0 mod 3, for j in 0..=4 (k < 20) or 0..=3. Two
+        // SMS each (the ones credited): k < 20 with k ≢ 1 mod 3 (13 customers) and k ≥ 20
+        // with k ≡ 0 mod 3 (17): 30 × 2 = 60.
         assert_eq!(expected.report.customers, 70);
         assert_eq!(expected.report.clv.purchases, 43);
+        assert_eq!(expected.report.duplicate_conversations, 12);
+        assert_eq!(expected.cx.overall.sms_repeat_users, 60);
     }
 }

@@ -13,8 +13,10 @@ pub mod cx_facts;
 pub mod dist;
 pub mod facts;
 pub mod kpi;
+pub mod notable;
 mod partial_file;
 pub mod segment;
+pub mod settle;
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -98,6 +100,9 @@ pub struct Partial {
     pub segments: BTreeMap<SegmentKey, SegmentStats>,
     /// Customer-level entries.
     pub ledger: Ledger,
+    /// Conversations worth a look.
+    #[serde(default)]
+    pub notable: notable::Notable,
 }
 
 impl Partial {
@@ -111,11 +116,13 @@ impl Partial {
             overall: SegmentStats::default(),
             segments: BTreeMap::new(),
             ledger: Ledger::default(),
+            notable: notable::Notable::default(),
         }
     }
 
     /// Folds one conversation's facts in.
     pub fn add(&mut self, f: &ConversationFacts, config: &Config) {
+        self.notable.consider(f);
         self.input.conversations += 1;
         self.input.events += u64::from(f.events);
         self.overall.add(f);
@@ -184,6 +191,7 @@ impl Partial {
             }
         }
         self.ledger.merge(other.ledger);
+        self.notable.merge(other.notable);
         Ok(())
     }
 
@@ -206,6 +214,7 @@ impl Partial {
             mut overall,
             mut segments,
             ledger,
+            notable,
             ..
         } = self;
         let customers::Settled {
@@ -249,6 +258,7 @@ impl Partial {
                 })
                 .collect(),
             customers,
+            worth_a_look: notable,
         })
     }
 }

@@ -3,17 +3,20 @@
 //! The JSON shape (version [`REPORT_VERSION`]) is documented in the README and stable:
 //! fields are only ever added. Every number carries its sample size, and an undefined
 //! metric is `null`, never 0. Renderers: [`render_json`], [`render_csv`],
-//! [`render_markdown`], [`render_table`] (the terminal default, fitted to a width or wide).
+//! [`render_markdown`], [`render_table`] (the terminal default, fitted to a width or wide),
+//! [`render_html`] (a self-contained page with charts).
 
 mod csv_out;
 mod cx_rows;
 mod headline;
+mod html;
 pub mod schema;
 mod table;
 
 use std::io::Write;
 
 pub use csv_out::render_csv;
+pub use html::{HtmlOptions, render_html};
 pub use schema::{REPORT_VERSION, Report, SegmentReport, SkippedReport};
 pub use table::{DEFAULT_WIDTH, TableLayout, render_markdown, render_table};
 
@@ -28,6 +31,8 @@ pub enum Format {
     Csv,
     /// GitHub-flavoured Markdown tables.
     Markdown,
+    /// A self-contained HTML page with charts.
+    Html,
 }
 
 /// Writes the report as pretty JSON followed by a newline.
@@ -43,6 +48,7 @@ pub fn render(report: &Report, format: Format, out: &mut dyn Write) -> std::io::
         Format::Json => render_json(report, out),
         Format::Csv => render_csv(report, out),
         Format::Markdown => render_markdown(report, out),
+        Format::Html => render_html(report, &HtmlOptions::default(), out),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Customer-level credits: the parts of the customer-experience metrics that need all of a
-//! customer's contacts (SMS repeat users, community continued use), settled at the end from
-//! the sorted [`crate::metrics::customers::Ledger`] contacts, the way FCR is.
+//! customer's contacts (SMS repeat users, community continued use), settled at the end by a
+//! [`CustomerCreditTally`] fed each customer's [`crate::metrics::customers::Ledger`] contacts
+//! in order, the way FCR is.
 
 use std::collections::BTreeMap;
 
@@ -26,45 +27,76 @@ pub struct CxCredits {
     pub segments: BTreeMap<SegmentKey, CxCredit>,
 }
 
-/// Settles the customer-level metrics from contacts sorted by (customer, opening, id):
-/// every SMS contact of a customer with two or more SMS contacts is a repeat-user request;
-/// a community contact followed (in that order) by another community contact of the same
-/// customer shows continued use.
-pub fn customer_credits(sorted: &[Contact], sets: &BTreeMap<u64, Vec<SegmentKey>>) -> CxCredits {
-    let mut credits = CxCredits::default();
-    for group in sorted.chunk_by(|a, b| a.customer == b.customer) {
-        let sms = group
-            .iter()
-            .filter(|c| c.channel == Some(Channel::Sms))
-            .count();
-        for (i, c) in group.iter().enumerate() {
-            let credit = CxCredit {
-                sms_repeat_users: u64::from(c.channel == Some(Channel::Sms) && sms > 1),
-                community_continued_use: u64::from(
-                    c.channel == Some(Channel::Community)
-                        && group[i + 1..]
-                            .iter()
-                            .any(|l| l.channel == Some(Channel::Community)),
-                ),
-            };
-            if credit == CxCredit::default() {
-                continue;
-            }
-            credits.overall.add(credit);
-            for key in sets.get(&c.segment_set).into_iter().flatten() {
-                credits.segments.entry(key.clone()).or_default().add(credit);
-            }
-        }
-    }
-    credits
+/// Settles the customer-level CX metrics from one customer's contacts at a time, each
+/// customer's in (opening, id) order: every SMS contact of a customer with two or more SMS
+/// contacts is a repeat-user request; a community contact followed (in that order) by
+/// another community contact of the same customer shows continued use. The state between
+/// contacts is a few numbers, whatever the number of contacts.
+#[derive(Debug, Default)]
+pub struct CustomerCreditTally {
+    credits: CxCredits,
+    /// SMS contacts of the current customer so far.
+    sms_contacts: u64,
+    /// The segment set of the current customer's first SMS contact (credited when a
+    /// second one comes).
+    first_sms: u64,
+    /// The segment set of the current customer's latest community contact (credited when
+    /// another one follows).
+    last_community: Option<u64>,
 }
 
-impl CxCredits {
-    /// Adds the credits of another group of customers.
-    pub fn absorb(&mut self, other: CxCredits) {
-        self.overall.add(other.overall);
-        for (k, c) in other.segments {
-            self.segments.entry(k).or_default().add(c);
+impl CustomerCreditTally {
+    /// Adds the next contact of the current customer.
+    pub fn contact(&mut self, contact: &Contact, sets: &BTreeMap<u64, Vec<SegmentKey>>) {
+        match contact.channel {
+            Some(Channel::Sms) => {
+                self.sms_contacts += 1;
+                let repeat = CxCredit {
+                    sms_repeat_users: 1,
+                    ..CxCredit::default()
+                };
+                match self.sms_contacts {
+                    1 => self.first_sms = contact.segment_set,
+                    2 => {
+                        self.credit(repeat, self.first_sms, sets);
+                        self.credit(repeat, contact.segment_set, sets);
+                    }
+                    _ => self.credit(repeat, contact.segment_set, sets),
+                }
+            }
+            Some(Channel::Community) => {
+                let continued = CxCredit {
+                    community_continued_use: 1,
+                    ..CxCredit::default()
+                };
+                if let Some(earlier) = self.last_community.replace(contact.segment_set) {
+                    self.credit(continued, earlier, sets);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Ends the current customer: the next contact is another customer's.
+    pub fn end_customer(&mut self) {
+        self.sms_contacts = 0;
+        self.first_sms = 0;
+        self.last_community = None;
+    }
+
+    /// The credits of every customer.
+    pub fn finish(self) -> CxCredits {
+        self.credits
+    }
+
+    fn credit(&mut self, credit: CxCredit, set: u64, sets: &BTreeMap<u64, Vec<SegmentKey>>) {
+        self.credits.overall.add(credit);
+        for key in sets.get(&set).into_iter().flatten() {
+            self.credits
+                .segments
+                .entry(key.clone())
+                .or_default()
+                .add(credit);
         }
     }
 }

@@ -14,8 +14,8 @@
 //! thousandths of rating and effort points) plus [`Distribution`]s, and every state struct
 //! is declared with [`crate::mergeable!`], so [`Merge`] is exact, associative and commutative
 //! and covers every field. Customer-level parts (SMS repeat users, community continued use)
-//! are credited at the end by [`customer_credits`] from the sorted
-//! [`crate::metrics::customers::Ledger`] contacts, the way FCR is.
+//! are credited at the end by a [`CustomerCreditTally`] fed each customer's
+//! [`crate::metrics::customers::Ledger`] contacts in order, the way FCR is.
 
 pub mod all;
 pub mod chat;
@@ -43,7 +43,7 @@ pub use crate::report::schema::cx::*;
 pub use all::AllStats;
 pub use chat::ChatStats;
 pub use community::CommunityStats;
-pub use credits::{CxCredit, CxCredits, customer_credits};
+pub use credits::{CustomerCreditTally, CxCredit, CxCredits};
 pub use effort::EffortStats;
 pub use email::EmailStats;
 pub use endorsements::EndorsementStats;

@@ -49,6 +49,8 @@ pub struct Report {
     pub segments: Vec<SegmentReport>,
     /// Customer-level metrics.
     pub customers: CustomerReport,
+    /// Conversations worth a look (overall, a few per reason).
+    pub worth_a_look: crate::metrics::notable::Notable,
 }
 
 /// One segment's metrics.
