@@ -258,7 +258,7 @@ impl Partial {
                 })
                 .collect(),
             customers,
-            worth_a_look: notable,
+            worth_a_look: notable.report(),
         })
     }
 }

@@ -20,31 +20,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ConversationFacts;
-use crate::model::Channel;
+use crate::report::schema::{NotableEntry, WorthALook};
 
 /// Longest list kept per reason.
 pub const LIST_LIMIT: usize = 10;
 
-/// One conversation in a list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NotableEntry {
-    /// Conversation id.
-    pub id: String,
-    /// Its channel.
-    pub channel: Channel,
-    /// What the list is ordered by (see the list's field documentation).
-    pub score: f64,
-}
-
-impl NotableEntry {
-    /// Score descending, id ascending, channel ascending.
-    fn rank_cmp(&self, other: &NotableEntry) -> std::cmp::Ordering {
-        other
-            .score
-            .total_cmp(&self.score)
-            .then_with(|| self.id.cmp(&other.id))
-            .then_with(|| self.channel.as_str().cmp(other.channel.as_str()))
-    }
+/// Score descending, id ascending, channel ascending.
+fn rank_cmp(a: &NotableEntry, b: &NotableEntry) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.channel.as_str().cmp(b.channel.as_str()))
 }
 
 /// A top-[`LIST_LIMIT`] list in rank order.
@@ -72,7 +58,7 @@ impl TopList {
             return;
         }
         let e = entry();
-        match self.0.binary_search_by(|x| x.rank_cmp(&e)) {
+        match self.0.binary_search_by(|x| rank_cmp(x, &e)) {
             Ok(_) => {}
             Err(at) => {
                 self.0.insert(at, e);
@@ -84,13 +70,13 @@ impl TopList {
     /// Union with another list, keeping the top [`LIST_LIMIT`] distinct entries.
     fn merge(&mut self, other: TopList) {
         self.0.extend(other.0);
-        self.0.sort_by(NotableEntry::rank_cmp);
+        self.0.sort_by(rank_cmp);
         self.0.dedup();
         self.0.truncate(LIST_LIMIT);
     }
 }
 
-/// Mergeable lists of conversations worth a look; also the report view.
+/// Mergeable lists of conversations worth a look ([`Notable::report`] gives the view).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notable {
     /// Longest list kept ([`LIST_LIMIT`]).
@@ -124,6 +110,16 @@ impl Default for Notable {
 }
 
 impl Notable {
+    /// The report view of the lists.
+    pub fn report(&self) -> WorthALook {
+        WorthALook {
+            limit: self.limit,
+            most_effort: self.most_effort.0.clone(),
+            failed_solution: self.failed_solution.0.clone(),
+            repeated_ids_after_handoff: self.repeated_ids_after_handoff.0.clone(),
+        }
+    }
+
     /// Considers one conversation.
     pub fn consider(&mut self, f: &ConversationFacts) {
         let entry = |score: f64| {
@@ -173,6 +169,7 @@ impl Notable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Channel;
 
     fn entry(id: &str, score: f64) -> NotableEntry {
         NotableEntry {

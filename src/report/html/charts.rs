@@ -14,8 +14,8 @@
 use super::Row;
 use super::markup::{Unit, esc, fig_in, json_number, mark_attrs, push, text};
 use super::svg::{self, Linear, LogSeconds, c, colour};
-use crate::metrics::dist::Summary;
 use crate::report::SegmentReport;
+use crate::report::schema::Summary;
 
 /// Width of every row chart.
 const WIDTH: f64 = 760.0;

@@ -18,8 +18,8 @@ mod svg;
 
 use std::io::Write;
 
-use crate::metrics::Dimension;
-use crate::metrics::notable::{NotableEntry, TopList};
+use crate::report::schema::Dimension;
+use crate::report::schema::NotableEntry;
 use crate::report::{Report, SegmentReport};
 use markup::{Unit, count, esc, fig, ptr_token, push, sh_quote, text};
 
@@ -603,7 +603,7 @@ fn worth_a_look(h: &mut String, report: &Report, options: &HtmlOptions) {
             }
         ),
     );
-    let lists: [(&str, &str, &TopList); 3] = [
+    let lists: [(&str, &str, &[NotableEntry]); 3] = [
         (
             "most_effort",
             "Most effort (score: effort index)",
@@ -622,12 +622,12 @@ fn worth_a_look(h: &mut String, report: &Report, options: &HtmlOptions) {
     ];
     for (key, title, list) in lists {
         push(h, format_args!("<h3>{}</h3>", esc(title)));
-        if list.entries().is_empty() {
+        if list.is_empty() {
             h.push_str("<p class=\"note\">None.</p>");
             continue;
         }
         h.push_str("<div class=\"scroll\"><table class=\"look\"><thead><tr><th>conversation</th><th>channel</th><th>score</th><th>open it</th></tr></thead><tbody>");
-        for (i, e) in list.entries().iter().enumerate() {
+        for (i, e) in list.iter().enumerate() {
             let p = format!("/worth_a_look/{}/{i}/score", ptr_token(key));
             push(
                 h,

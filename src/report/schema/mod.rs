@@ -12,6 +12,7 @@
 pub mod customers;
 pub mod cx;
 pub mod kpi;
+pub mod notable;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -24,6 +25,7 @@ use crate::error::{Diagnostics, Error, Problem};
 pub use customers::{Clv, CustomerReport, RetentionPeriod};
 pub use cx::CxReport;
 pub use kpi::KpiReport;
+pub use notable::{NotableEntry, WorthALook};
 
 /// Version of the report's JSON shape.
 pub const REPORT_VERSION: u32 = 1;
@@ -50,7 +52,7 @@ pub struct Report {
     /// Customer-level metrics.
     pub customers: CustomerReport,
     /// Conversations worth a look (overall, a few per reason).
-    pub worth_a_look: crate::metrics::notable::Notable,
+    pub worth_a_look: WorthALook,
 }
 
 /// One segment's metrics.
