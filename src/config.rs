@@ -12,7 +12,7 @@
 //! total = 125000.0          # total support cost over the analysed period
 //!
 //! [[sla]]                   # most specific match wins: channel+severity > channel > severity > any
-//! channel = "chat"
+//! channel = "chat"          # a channel name as the data accepts it (`e-mail` too)
 //! first_response = "2m"
 //! resolution = "4h"
 //!
@@ -21,6 +21,10 @@
 //! severity = "urgent"
 //! first_response = "30m"
 //! resolution = "8h"
+//!
+//! [[sla]]                   # a target left out is the channel's built-in one
+//! channel = "sms"
+//! first_response = "5m"
 //!
 //! [cx]
 //! alert_action_window = "24h"  # an SMS alert counts as acted on if the customer acts within this
@@ -165,14 +169,26 @@ pub struct CostConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SlaTarget {
-    /// Channel it applies to (any when absent).
+    /// Channel it applies to (any when absent); any name [`Channel::parse`] accepts.
+    #[serde(default, deserialize_with = "channel_name")]
     pub channel: Option<Channel>,
     /// Severity it applies to (any when absent; compared case-insensitively).
     pub severity: Option<String>,
-    /// Target for the first human response, e.g. `"2m"`, `"4h"`, `"1d"`.
-    pub first_response: DurationSetting,
-    /// Target for resolution.
-    pub resolution: DurationSetting,
+    /// Target for the first human response, e.g. `"2m"`, `"4h"`, `"1d"`; the channel's
+    /// built-in target when absent.
+    pub first_response: Option<DurationSetting>,
+    /// Target for resolution; the channel's built-in target when absent.
+    pub resolution: Option<DurationSetting>,
+}
+
+/// A channel written as the data may write it (`email`, `e-mail`, `Mail`, `forum`…).
+fn channel_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Channel>, D::Error> {
+    let name = String::deserialize(d)?;
+    Channel::parse(&name).map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "unknown channel {name:?}: one of chat, email, sms, social, community, phone"
+        ))
+    })
 }
 
 /// A duration setting as written (`"15m"`) and in milliseconds, parsed once when the
@@ -308,6 +324,7 @@ impl Config {
                 ("first_response", &t.first_response),
                 ("resolution", &t.resolution),
             ] {
+                let Some(v) = v else { continue };
                 if v.ms().is_none() {
                     return Err(format!(
                         "sla[{i}].{name}: {:?} is not a duration like 15m, 4h, 2d",
@@ -386,9 +403,15 @@ impl Config {
                 Some((bs, _)) if bs >= s => best,
                 _ => Some((s, t)),
             })
-            .map(|(_, t)| SlaMillis {
-                first_response: t.first_response.ms().unwrap_or(i64::MAX),
-                resolution: t.resolution.ms().unwrap_or(i64::MAX),
+            .map(|(_, t)| {
+                let built_in = default_sla(channel);
+                let target = |set: &Option<DurationSetting>, default: i64| {
+                    set.as_ref().map_or(default, |d| d.ms().unwrap_or(i64::MAX))
+                };
+                SlaMillis {
+                    first_response: target(&t.first_response, built_in.first_response),
+                    resolution: target(&t.resolution, built_in.resolution),
+                }
             })
             .unwrap_or_else(|| default_sla(channel))
     }
@@ -445,6 +468,39 @@ mod tests {
             Config::default().sla_for(Channel::Chat, None),
             default_sla(Channel::Chat)
         );
+    }
+
+    #[test]
+    fn a_target_left_out_is_the_channels_built_in_one_and_channel_aliases_are_read() {
+        let c = Config::parse(
+            r#"
+            [[sla]]
+            channel = "e-mail"
+            first_response = "1h"
+            [[sla]]
+            channel = "SMS"
+            resolution = "2h"
+            "#,
+        )
+        .unwrap();
+        // E-mail: first response 1 h from the rule, resolution the built-in 48 h.
+        assert_eq!(
+            c.sla_for(Channel::Email, None),
+            SlaMillis {
+                first_response: 3_600_000,
+                resolution: 172_800_000
+            }
+        );
+        // SMS: the built-in 15 min first response, resolution 2 h from the rule.
+        assert_eq!(
+            c.sla_for(Channel::Sms, None),
+            SlaMillis {
+                first_response: 900_000,
+                resolution: 7_200_000
+            }
+        );
+        let unknown = Config::parse("[[sla]]\nchannel = \"fax\"\nfirst_response = \"1h\"");
+        assert!(unknown.unwrap_err().contains("unknown channel \"fax\""));
     }
 
     #[test]
