@@ -95,6 +95,9 @@ pub fn score(
     let tracing = trace.is_some();
     let sarcastic = hits.iter().any(|h| m.rule(h).label == Label::AckSarcasm);
     let mut sum = 0.0;
+    // Negators (by hit index, below 64) found negating a sentiment term, for the bare
+    // negations below.
+    let mut negating = 0u64;
     for (i, h) in hits.iter().enumerate() {
         let Label::Valence(valence) = m.rule(h).label else {
             continue;
@@ -121,7 +124,11 @@ pub fn score(
         }
         let term_text = &text[h.start as usize..h.end as usize];
         let wordy = term_text.chars().next().is_some_and(char::is_alphanumeric);
-        if let Some(n) = negated_by(m, text, hits, i, settings).filter(|_| wordy) {
+        let negator = negated_by(m, text, hits, i, settings);
+        if let Some(n) = negator.filter(|&n| n < 64) {
+            negating |= 1 << n;
+        }
+        if let Some(n) = negator.filter(|_| wordy) {
             let why = || format!("negated by {}", quote(text, &hits[n]));
             note(&why, settings.negation_factor, &mut value);
         }
@@ -156,7 +163,14 @@ pub fn score(
         }
     }
     if settings.bare_negation != 0.0 {
-        sum += bare_negations(m, text, hits, settings, trace.as_deref_mut());
+        let negators = Negators {
+            m,
+            text,
+            hits,
+            settings,
+            negating,
+        };
+        sum += negators.bare(trace.as_deref_mut());
     }
     let bangs = text.bytes().filter(|&b| b == b'!').count();
     let bangs = bangs.min(settings.exclamation_max);
@@ -175,42 +189,63 @@ pub fn score(
     score
 }
 
-/// The contribution of negators that negate no sentiment term: `bare_negation` each, one
-/// per clause at most ("no signal, not even 3G" counts twice only across a comma).
-fn bare_negations(
-    m: &Matcher,
-    text: &str,
-    hits: &[Hit],
-    settings: &Settings,
-    mut trace: Option<&mut Trace>,
-) -> f64 {
-    let mut sum = 0.0;
-    let mut last_counted: Option<&Hit> = None;
-    for (j, h) in hits.iter().enumerate() {
-        if m.rule(h).label != Label::Negator
-            || is_answer_word(text, h)
-            || spoken_for(hits, j)
-            || negates_a_term(m, text, hits, j, settings)
-        {
-            continue;
+/// The negators of one message, with those already seen negating a sentiment term.
+struct Negators<'a> {
+    m: &'a Matcher,
+    text: &'a str,
+    hits: &'a [Hit],
+    settings: &'a Settings,
+    /// Bit `j` set: `hits[j]` negates a sentiment term (hits below 64 only).
+    negating: u64,
+}
+
+impl Negators<'_> {
+    /// The contribution of negators that negate nothing: `bare_negation` each, one per
+    /// clause at most ("no signal, not even 3G" counts twice only across a comma).
+    fn bare(&self, mut trace: Option<&mut Trace>) -> f64 {
+        let (text, hits, settings) = (self.text, self.hits, self.settings);
+        let mut sum = 0.0;
+        let mut last_counted: Option<&Hit> = None;
+        for (j, h) in hits.iter().enumerate() {
+            if self.m.rule(h).label != Label::Negator
+                || is_answer_word(text, h)
+                || spoken_for(hits, j)
+                || self.negates_something(j)
+            {
+                continue;
+            }
+            let same_clause = last_counted
+                .is_some_and(|prev| !gap(text, prev.end as usize, h.start as usize).broken);
+            if same_clause {
+                continue;
+            }
+            last_counted = Some(h);
+            sum += settings.bare_negation;
+            if let Some(t) = trace.as_deref_mut() {
+                t.terms.push(Term {
+                    hit: j,
+                    valence: settings.bare_negation,
+                    factors: vec![("negator with no sentiment term to negate".to_string(), 1.0)],
+                    value: settings.bare_negation,
+                });
+            }
         }
-        let same_clause =
-            last_counted.is_some_and(|prev| !gap(text, prev.end as usize, h.start as usize).broken);
-        if same_clause {
-            continue;
-        }
-        last_counted = Some(h);
-        sum += settings.bare_negation;
-        if let Some(t) = trace.as_deref_mut() {
-            t.terms.push(Term {
-                hit: j,
-                valence: settings.bare_negation,
-                factors: vec![("negator with no sentiment term to negate".to_string(), 1.0)],
-                value: settings.bare_negation,
-            });
-        }
+        sum
     }
-    sum
+
+    /// Whether `hits[j]` negates a later sentiment term, success statement or thanks ("no
+    /// thanks"); sentiment terms are read from the scoring pass when it could record them.
+    fn negates_something(&self, j: usize) -> bool {
+        if j < 64 && self.negating >> j & 1 == 1 {
+            return true;
+        }
+        self.hits.iter().enumerate().skip(j + 1).any(|(i, h)| {
+            let label = self.m.rule(h).label;
+            let asked = matches!(label, Label::AckSuccess { .. } | Label::AckThanks)
+                || (j >= 64 && matches!(label, Label::Valence(_)));
+            asked && negated_by(self.m, self.text, self.hits, i, self.settings) == Some(j)
+        })
+    }
 }
 
 /// Whether another hit spans the negator `hits[j]` (`no thanks`, `not working`, `can't` as
@@ -230,17 +265,6 @@ fn is_answer_word(text: &str, h: &Hit) -> bool {
         .all(|w| w.starts_with('@'));
     let after = text[h.end as usize..].chars().next();
     before_is_handles && after.is_none_or(|c| matches!(c, ',' | '.' | '!' | ';' | ':'))
-}
-
-/// Whether the negator `hits[j]` negates some later sentiment term, success statement or
-/// thanks ("no thanks").
-fn negates_a_term(m: &Matcher, text: &str, hits: &[Hit], j: usize, settings: &Settings) -> bool {
-    hits.iter().enumerate().skip(j + 1).any(|(i, h)| {
-        matches!(
-            m.rule(h).label,
-            Label::Valence(_) | Label::AckSuccess { .. } | Label::AckThanks
-        ) && negated_by(m, text, hits, i, settings) == Some(j)
-    })
 }
 
 /// Intensifiers and dampeners that reach `hits[i]`: in the same clause, within the

@@ -101,7 +101,11 @@ pub fn reader_for<'a>(
         ReaderFamily::Email => Box::new(EmailReader {
             threader: Some(Threader::with_memory(&config.email, memory)),
         }),
-        ReaderFamily::ChatLog => Box::new(ChatLogReader { config, round }),
+        ReaderFamily::ChatLog => Box::new(ChatLogReader {
+            config,
+            round,
+            pattern: None,
+        }),
         ReaderFamily::SocialCsv => Box::new(SocialCsvReader { config, memory }),
         ReaderFamily::StackExchangeXml => Box::new(StackExchangeReader { memory }),
     }
@@ -144,6 +148,8 @@ impl ExportedReader for EmailReader {
 struct ChatLogReader<'a> {
     config: &'a ReadersConfig,
     round: usize,
+    /// The configured line pattern, compiled on the first file and kept for the rest.
+    pattern: Option<ChatPattern>,
 }
 
 impl ExportedReader for ChatLogReader<'_> {
@@ -154,9 +160,12 @@ impl ExportedReader for ChatLogReader<'_> {
         out: &mut ReadOutput,
         flush: Flush<'_>,
     ) -> io::Result<()> {
-        let pattern = ChatPattern::new(&self.config.chat).map_err(io::Error::other)?;
+        let pattern = match &mut self.pattern {
+            Some(pattern) => pattern,
+            empty => empty.insert(ChatPattern::new(&self.config.chat).map_err(io::Error::other)?),
+        };
         chatlog::read_streaming(
-            input, file.index, file.stem, &pattern, out, self.round, flush,
+            input, file.index, file.stem, pattern, out, self.round, flush,
         )
     }
 }
