@@ -170,6 +170,30 @@ fn message_labels_table() {
             &["identifier:reverify"],
         ),
         (
+            "a customer asking what the responder meant (an [any] phrase)",
+            Role::Customer,
+            "Sorry, do you mean this?",
+            &["rephrase:customer"],
+        ),
+        (
+            "an echo question",
+            Role::Customer,
+            "GET what?",
+            &["rephrase:customer"],
+        ),
+        (
+            "sending the question to another list is a hand-off",
+            Role::Agent,
+            "This question belongs on R-devel.",
+            &["handoff:phrase"],
+        ),
+        (
+            "thanks that turns to an objection",
+            Role::Customer,
+            "Thanks, but it still crashes",
+            &["acknowledgement:failure", "sentiment:negative"],
+        ),
+        (
             "word inside a word",
             Role::Customer,
             "the workshop is goodish",
